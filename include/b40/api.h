@@ -1,0 +1,45 @@
+/*
+ * api: the table of message types (docs/protocol.md), the fields each one
+ * allows, and the handler that serves it by calling the domain modules.
+ * Socket-free: ws hands it the bytes of one complete message and sends what
+ * it returns. Runs on the service thread.
+ */
+#ifndef B40_API_H
+#define B40_API_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct store;
+struct serverkey;
+
+/* What every handler may use; owned by the server, outlives all connections. */
+struct api_env {
+    struct store *store;
+    const struct serverkey *key;
+    int64_t started_ms; /* monotonic */
+};
+
+/* One WebSocket connection's state as the API sees it. */
+struct api_conn {
+    uint64_t next_seq; /* the seq of the next event on this connection; starts at 1 */
+};
+
+void api_conn_init(struct api_conn *conn);
+
+/*
+ * Serves one complete text message of len bytes (at most PROTO_MAX_MESSAGE)
+ * and returns the reply: a malloc'd string the caller frees, its length in
+ * *reply_len. Returns NULL only when memory ran out.
+ */
+char *api_handle_text(struct api_env *env, struct api_conn *conn, const char *buf, size_t len,
+                      size_t *reply_len);
+
+/* The reply to a message that is not text (bad_frame) or too large (too_large). */
+char *api_reply_bad_frame(size_t *reply_len);
+char *api_reply_too_large(size_t *reply_len);
+
+/* The system.welcome event that opens every connection; consumes a seq. */
+char *api_welcome(struct api_conn *conn, size_t *len);
+
+#endif

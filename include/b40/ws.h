@@ -1,0 +1,38 @@
+/*
+ * ws: the b40.v1 WebSocket protocol callback. It admits a connection only
+ * on path /ws from an allowed Origin, reassembles fragmented messages up to
+ * PROTO_MAX_MESSAGE bytes, hands each complete message to api, and sends
+ * replies and events through the connection's bounded send queue. It never
+ * touches SQL. Runs on the service thread.
+ */
+#ifndef B40_WS_H
+#define B40_WS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <libwebsockets.h>
+
+#include "b40/api.h"
+#include "b40/origin.h"
+
+struct ws_pss;
+
+/* State shared by every connection; owned by server, set as the protocol's user pointer. */
+struct ws_shared {
+    struct api_env *env;
+    const struct origin_list *origins;
+    size_t sendq_max_bytes;
+    size_t sendq_max_count;
+    bool shutting_down;     /* refuse new connections; close open ones with 1001 */
+    struct ws_pss *conns;   /* every established connection */
+    size_t conn_count;
+};
+
+/* The protocol, to be copied into the vhost's protocol list with .user set to a struct ws_shared. */
+extern const struct lws_protocols ws_protocol_template;
+
+/* Asks every open connection to close with 1001 "server shutting down". */
+void ws_close_all(struct ws_shared *shared);
+
+#endif

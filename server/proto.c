@@ -1,0 +1,345 @@
+/*
+ * proto: the envelope of docs/protocol.md. Strict parsing of one complete
+ * message, field checks against a message type's spec, and serialisation
+ * of replies and events. Knows no message type and no socket; any thread.
+ */
+#include "b40/proto.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+static const char *const code_names[PROTO_CODE_COUNT] = {
+    [PROTO_OK] = "ok",
+    [PROTO_BAD_JSON] = "bad_json",
+    [PROTO_BAD_FRAME] = "bad_frame",
+    [PROTO_BAD_REQUEST] = "bad_request",
+    [PROTO_UNKNOWN_TYPE] = "unknown_type",
+    [PROTO_TOO_LARGE] = "too_large",
+    [PROTO_INTERNAL] = "internal",
+};
+
+const char *proto_code_name(enum proto_code code)
+{
+    if ((unsigned)code >= PROTO_CODE_COUNT)
+        return "internal";
+    return code_names[code];
+}
+
+int proto_fail(struct proto_error *err, enum proto_code code, const char *field, const char *fmt, ...)
+{
+    va_list ap;
+
+    err->code = code;
+    snprintf(err->field, sizeof(err->field), "%s", field ? field : "");
+    va_start(ap, fmt);
+    vsnprintf(err->message, sizeof(err->message), fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+static bool is_json_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* A json-c string without an embedded NUL (which "\u0000" can smuggle in). */
+static bool string_is_clean(struct json_object *s)
+{
+    return strlen(json_object_get_string(s)) == (size_t)json_object_get_string_len(s);
+}
+
+/* "area.verb": [a-z][a-z0-9_]* groups joined by single dots, at least two groups. */
+static bool type_is_well_formed(const char *t, size_t len)
+{
+    size_t groups = 0;
+    bool at_start = true;
+
+    if (len == 0 || len > PROTO_MAX_TYPE_LEN)
+        return false;
+    for (size_t i = 0; i < len; i++) {
+        char c = t[i];
+        if (at_start) {
+            if (c < 'a' || c > 'z')
+                return false;
+            at_start = false;
+            groups++;
+        } else if (c == '.') {
+            at_start = true;
+        } else if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) {
+            return false;
+        }
+    }
+    return !at_start && groups >= 2;
+}
+
+static int check_id(struct json_object *id, struct proto_error *err)
+{
+    switch (json_object_get_type(id)) {
+    case json_type_string: {
+        int n = json_object_get_string_len(id);
+        if (n < 1 || n > PROTO_MAX_ID_LEN)
+            return proto_fail(err, PROTO_BAD_REQUEST, "id", "field 'id' must be 1 to %d bytes long",
+                              PROTO_MAX_ID_LEN);
+        if (!string_is_clean(id))
+            return proto_fail(err, PROTO_BAD_REQUEST, "id", "field 'id' must not contain NUL");
+        return 0;
+    }
+    case json_type_int: {
+        int64_t v = json_object_get_int64(id);
+        /* json-c parses integers above INT64_MAX as uint64 and clamps them in get_int64 */
+        if (v < -PROTO_MAX_SAFE_INT || v > PROTO_MAX_SAFE_INT)
+            return proto_fail(err, PROTO_BAD_REQUEST, "id", "field 'id' must be an integer within +/-(2^53-1)");
+        return 0;
+    }
+    default:
+        return proto_fail(err, PROTO_BAD_REQUEST, "id", "field 'id' must be a string or an integer");
+    }
+}
+
+int proto_parse(const char *buf, size_t len, struct proto_request *req, struct proto_error *err)
+{
+    struct json_tokener *tok = NULL;
+    struct json_object *root = NULL, *id = NULL, *type = NULL;
+    enum json_tokener_error jerr;
+    char *copy = NULL;
+    size_t end;
+    int rc = -1;
+
+    memset(req, 0, sizeof(*req));
+    err->code = PROTO_OK;
+    err->message[0] = err->field[0] = '\0';
+
+    if (len > PROTO_MAX_MESSAGE) {
+        proto_fail(err, PROTO_TOO_LARGE, NULL, "message larger than %d bytes", PROTO_MAX_MESSAGE);
+        goto out;
+    }
+    if (len == 0 || memchr(buf, '\0', len)) {
+        proto_fail(err, PROTO_BAD_JSON, NULL, len ? "message contains a NUL byte" : "empty message");
+        goto out;
+    }
+    /* json-c needs a terminator to end a top-level number; give it one of its own. */
+    copy = malloc(len + 1);
+    tok = json_tokener_new_ex(PROTO_MAX_DEPTH);
+    if (!copy || !tok) {
+        proto_fail(err, PROTO_INTERNAL, NULL, "out of memory");
+        goto out;
+    }
+    memcpy(copy, buf, len);
+    copy[len] = '\0';
+    json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+    root = json_tokener_parse_ex(tok, copy, (int)len + 1);
+    jerr = json_tokener_get_error(tok);
+    if (jerr != json_tokener_success || !root) {
+        if (jerr == json_tokener_error_depth)
+            proto_fail(err, PROTO_BAD_JSON, NULL, "JSON nests deeper than %d levels", PROTO_MAX_DEPTH);
+        else if (jerr == json_tokener_continue)
+            proto_fail(err, PROTO_BAD_JSON, NULL, "JSON text ends too early");
+        else
+            proto_fail(err, PROTO_BAD_JSON, NULL, "malformed JSON at byte %zu: %s", json_tokener_get_parse_end(tok),
+                       json_tokener_error_desc(jerr));
+        goto out;
+    }
+    for (end = json_tokener_get_parse_end(tok); end < len; end++) {
+        if (!is_json_space(copy[end])) {
+            proto_fail(err, PROTO_BAD_JSON, NULL, "unexpected text after the JSON value at byte %zu", end);
+            goto out;
+        }
+    }
+    req->root = root;
+    root = NULL;
+    if (!json_object_is_type(req->root, json_type_object)) {
+        proto_fail(err, PROTO_BAD_REQUEST, NULL, "a request must be a JSON object");
+        goto out;
+    }
+    if (!json_object_object_get_ex(req->root, "id", &id)) {
+        proto_fail(err, PROTO_BAD_REQUEST, "id", "field 'id' is required");
+        goto out;
+    }
+    if (check_id(id, err) != 0)
+        goto out;
+    req->id = id;
+    if (!json_object_object_get_ex(req->root, "type", &type)) {
+        proto_fail(err, PROTO_BAD_REQUEST, "type", "field 'type' is required");
+        goto out;
+    }
+    if (!json_object_is_type(type, json_type_string)) {
+        proto_fail(err, PROTO_BAD_REQUEST, "type", "field 'type' must be a string");
+        goto out;
+    }
+    if (!string_is_clean(type) ||
+        !type_is_well_formed(json_object_get_string(type), (size_t)json_object_get_string_len(type))) {
+        proto_fail(err, PROTO_BAD_REQUEST, "type",
+                   "field 'type' must look like 'area.verb' (a-z, 0-9, _ and dots, at most %d bytes)",
+                   PROTO_MAX_TYPE_LEN);
+        goto out;
+    }
+    req->type = json_object_get_string(type);
+    rc = 0;
+out:
+    json_object_put(root);
+    if (tok)
+        json_tokener_free(tok);
+    free(copy);
+    return rc;
+}
+
+void proto_request_release(struct proto_request *req)
+{
+    json_object_put(req->root);
+    memset(req, 0, sizeof(*req));
+}
+
+static const char *kind_name(enum proto_kind kind)
+{
+    switch (kind) {
+    case PROTO_STRING: return "a string";
+    case PROTO_INT: return "an integer";
+    case PROTO_BOOL: return "true or false";
+    case PROTO_OBJECT: return "an object";
+    case PROTO_ARRAY: return "an array";
+    }
+    return "?";
+}
+
+static int check_one(const struct proto_field *f, struct json_object *v, struct proto_error *err)
+{
+    static const enum json_type want[] = {
+        [PROTO_STRING] = json_type_string, [PROTO_INT] = json_type_int,      [PROTO_BOOL] = json_type_boolean,
+        [PROTO_OBJECT] = json_type_object, [PROTO_ARRAY] = json_type_array,
+    };
+
+    if (!json_object_is_type(v, want[f->kind]))
+        return proto_fail(err, PROTO_BAD_REQUEST, f->name, "field '%s' must be %s", f->name, kind_name(f->kind));
+    switch (f->kind) {
+    case PROTO_STRING: {
+        int64_t n = json_object_get_string_len(v);
+        if (!string_is_clean(v))
+            return proto_fail(err, PROTO_BAD_REQUEST, f->name, "field '%s' must not contain NUL", f->name);
+        if (n < f->min || n > f->max)
+            return proto_fail(err, PROTO_BAD_REQUEST, f->name, "field '%s' must be %" PRId64 " to %" PRId64 " bytes long",
+                              f->name, f->min, f->max);
+        break;
+    }
+    case PROTO_INT: {
+        int64_t n = json_object_get_int64(v);
+        if (n < f->min || n > f->max)
+            return proto_fail(err, PROTO_BAD_REQUEST, f->name, "field '%s' must be from %" PRId64 " to %" PRId64,
+                              f->name, f->min, f->max);
+        break;
+    }
+    case PROTO_ARRAY: {
+        int64_t n = (int64_t)json_object_array_length(v);
+        if (n < f->min || n > f->max)
+            return proto_fail(err, PROTO_BAD_REQUEST, f->name, "field '%s' must have %" PRId64 " to %" PRId64 " elements",
+                              f->name, f->min, f->max);
+        break;
+    }
+    case PROTO_BOOL:
+    case PROTO_OBJECT:
+        break;
+    }
+    return 0;
+}
+
+int proto_check_fields(const struct proto_request *req, const struct proto_field *fields, size_t nfields,
+                       struct proto_error *err)
+{
+    json_object_object_foreach(req->root, key, val) {
+        bool known = !strcmp(key, "id") || !strcmp(key, "type");
+        (void)val;
+        for (size_t i = 0; !known && i < nfields; i++)
+            known = !strcmp(key, fields[i].name);
+        if (!known)
+            return proto_fail(err, PROTO_BAD_REQUEST, key, "field '%.64s' is not allowed in %s", key, req->type);
+    }
+    for (size_t i = 0; i < nfields; i++) {
+        struct json_object *v;
+        if (!json_object_object_get_ex(req->root, fields[i].name, &v)) {
+            if (fields[i].required)
+                return proto_fail(err, PROTO_BAD_REQUEST, fields[i].name, "field '%s' is required", fields[i].name);
+            continue;
+        }
+        if (check_one(&fields[i], v, err) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* Serialises msg (consumed) into a malloc'd string. */
+static char *finish(struct json_object *msg, size_t *len)
+{
+    const char *s;
+    size_t n;
+    char *out = NULL;
+
+    if (!msg)
+        return NULL;
+    s = json_object_to_json_string_length(msg, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &n);
+    if (s && (out = malloc(n + 1))) {
+        memcpy(out, s, n + 1);
+        *len = n;
+    }
+    json_object_put(msg);
+    return out;
+}
+
+/* Moves every member of fields (consumed) into msg. */
+static void absorb(struct json_object *msg, struct json_object *fields)
+{
+    if (!fields)
+        return;
+    json_object_object_foreach(fields, key, val) json_object_object_add(msg, key, json_object_get(val));
+    json_object_put(fields);
+}
+
+char *proto_reply_ok(struct json_object *id, struct json_object *fields, size_t *len)
+{
+    struct json_object *msg = json_object_new_object();
+
+    if (!msg) {
+        json_object_put(fields);
+        return NULL;
+    }
+    json_object_object_add(msg, "id", json_object_get(id));
+    json_object_object_add(msg, "ok", json_object_new_boolean(1));
+    absorb(msg, fields);
+    return finish(msg, len);
+}
+
+char *proto_reply_error(struct json_object *id, const struct proto_error *err, size_t *len)
+{
+    struct json_object *msg = json_object_new_object(), *e = json_object_new_object();
+
+    if (!msg || !e) {
+        json_object_put(msg);
+        json_object_put(e);
+        return NULL;
+    }
+    json_object_object_add(e, "code", json_object_new_string(proto_code_name(err->code)));
+    json_object_object_add(e, "message", json_object_new_string(err->message));
+    if (err->field[0])
+        json_object_object_add(e, "field", json_object_new_string(err->field));
+    json_object_object_add(msg, "id", json_object_get(id));
+    json_object_object_add(msg, "ok", json_object_new_boolean(0));
+    json_object_object_add(msg, "error", e);
+    return finish(msg, len);
+}
+
+char *proto_event(const char *name, uint64_t seq, struct json_object *fields, size_t *len)
+{
+    struct json_object *msg = json_object_new_object();
+
+    if (!msg) {
+        json_object_put(fields);
+        return NULL;
+    }
+    json_object_object_add(msg, "event", json_object_new_string(name));
+    json_object_object_add(msg, "seq", json_object_new_int64((int64_t)seq));
+    absorb(msg, fields);
+    return finish(msg, len);
+}

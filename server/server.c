@@ -1,0 +1,403 @@
+/*
+ * server: what `b40 serve` runs. Start-up checks (certificate, database,
+ * server key, web root), one libwebsockets context with one TLS vhost that
+ * serves static files, GET /healthz and the b40.v1 WebSocket on one port,
+ * the service loop, and the orderly shutdown on SIGINT/SIGTERM:
+ *   stop accepting (the listen socket is closed), close every WebSocket with
+ *   1001, let the queues drain (at most SHUTDOWN_GRACE_MS), then destroy the
+ *   context and close the database.
+ * Database work runs synchronously on this one thread, so when the loop
+ * sees the signal no transaction is in flight.
+ */
+#include "b40/server.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <sys/stat.h>
+
+#include <libwebsockets.h>
+#include <openssl/ssl.h>
+#include <sodium.h>
+
+#include "b40/api.h"
+#include "b40/config.h"
+#include "b40/log.h"
+#include "b40/origin.h"
+#include "b40/proto.h"
+#include "b40/serverkey.h"
+#include "b40/store.h"
+#include "b40/timeutil.h"
+#include "b40/tlsfiles.h"
+#include "b40/ws.h"
+
+#define SHUTDOWN_GRACE_MS 3000
+#define SENDQ_MAX_COUNT 1024
+
+struct server_state {
+    const struct serve_config *cfg;
+    struct store *store;
+    struct serverkey *key;
+    struct api_env env;
+    struct origin_list origins;
+    struct ws_shared ws;
+    int listen_fd; /* found by find_listen_fd(); -1 if not */
+};
+
+static volatile sig_atomic_t stop_signal;
+static lws_sorted_usec_list_t shutdown_tick; /* wakes the service loop while draining */
+
+static void on_shutdown_tick(lws_sorted_usec_list_t *sul)
+{
+    (void)sul; /* nothing to do: returning from lws_service lets the loop look at the clock */
+}
+
+static void on_signal(int sig)
+{
+    stop_signal = sig;
+}
+
+/* ---- HTTP: /healthz (static files are served by the mount itself) ---- */
+
+struct http_pss {
+    char body[256];
+    size_t len;
+};
+
+static int healthz_begin(struct lws *wsi, struct http_pss *pss, struct server_state *st)
+{
+    uint8_t buf[LWS_PRE + 1024], *start = &buf[LWS_PRE], *p = start, *end = &buf[sizeof(buf) - 1];
+    char err[256];
+    int status = HTTP_STATUS_OK, n;
+
+    if (store_check_readable(st->store, err, sizeof(err)) == 0) {
+        n = snprintf(pss->body, sizeof(pss->body),
+                     "{\"status\":\"ok\",\"version\":\"%s\",\"schema\":%d,\"uptime_s\":%lld}\n", B40_VERSION,
+                     store_schema_version(st->store),
+                     (long long)((timeutil_monotonic_ms() - st->env.started_ms) / 1000));
+    } else {
+        log_error("healthz: the database cannot be read: %s", err);
+        status = HTTP_STATUS_SERVICE_UNAVAILABLE;
+        n = snprintf(pss->body, sizeof(pss->body),
+                     "{\"status\":\"error\",\"version\":\"%s\",\"error\":\"database unreadable\"}\n", B40_VERSION);
+    }
+    pss->len = (size_t)n;
+    if (lws_add_http_common_headers(wsi, (unsigned)status, "application/json", pss->len, &p, end) ||
+        lws_add_http_header_by_name(wsi, (const unsigned char *)"cache-control:", (const unsigned char *)"no-store", 8,
+                                    &p, end) ||
+        lws_finalize_write_http_header(wsi, start, &p, end))
+        return 1;
+    lws_callback_on_writable(wsi);
+    return 0;
+}
+
+static int callback_http(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)
+{
+    struct http_pss *pss = user;
+    struct server_state *st;
+    uint8_t buf[LWS_PRE + sizeof(pss->body)];
+
+    switch (reason) {
+    case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
+        /* A WebSocket upgrade that did not offer b40.v1 lands here: refuse it. */
+        log_info("http: WebSocket upgrade refused: subprotocol %s required", PROTO_SUBPROTOCOL);
+        return -1;
+    case LWS_CALLBACK_HTTP:
+        st = (struct server_state *)lws_get_protocol(wsi)->user;
+        if (st->ws.shutting_down)
+            return lws_return_http_status(wsi, HTTP_STATUS_SERVICE_UNAVAILABLE, NULL) ||
+                   lws_http_transaction_completed(wsi);
+        /* GET only, exactly /healthz */
+        if (!lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI))
+            return lws_return_http_status(wsi, HTTP_STATUS_METHOD_NOT_ALLOWED, NULL) ||
+                   lws_http_transaction_completed(wsi);
+        if (lws_hdr_copy(wsi, (char *)buf, sizeof(buf), WSI_TOKEN_GET_URI) != 8 || memcmp(buf, "/healthz", 8))
+            return lws_return_http_status(wsi, HTTP_STATUS_NOT_FOUND, NULL) || lws_http_transaction_completed(wsi);
+        return healthz_begin(wsi, pss, st);
+    case LWS_CALLBACK_HTTP_WRITEABLE:
+        if (!pss || !pss->len)
+            break;
+        memcpy(&buf[LWS_PRE], pss->body, pss->len);
+        if (lws_write(wsi, &buf[LWS_PRE], pss->len, LWS_WRITE_HTTP_FINAL) != (int)pss->len)
+            return 1;
+        pss->len = 0;
+        return lws_http_transaction_completed(wsi) ? -1 : 0;
+    default:
+        break;
+    }
+    return lws_callback_http_dummy(wsi, reason, user, in, len);
+}
+
+/* ---- libwebsockets wiring ---- */
+
+/* Every HTTP response carries these (docs/protocol.md). No inline script or style anywhere. */
+static const struct lws_protocol_vhost_options security_headers[] = {
+    {&security_headers[1], NULL, "content-security-policy:",
+     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+     "connect-src 'self'; manifest-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"},
+    {&security_headers[2], NULL, "strict-transport-security:", "max-age=31536000"},
+    {&security_headers[3], NULL, "x-content-type-options:", "nosniff"},
+    {&security_headers[4], NULL, "x-frame-options:", "DENY"},
+    {&security_headers[5], NULL, "referrer-policy:", "no-referrer"},
+    {&security_headers[6], NULL, "cross-origin-opener-policy:", "same-origin"},
+    {NULL, NULL, "cross-origin-resource-policy:", "same-origin"},
+};
+
+static const struct lws_protocol_vhost_options mimetypes[] = {
+    {&mimetypes[1], NULL, ".mjs", "text/javascript"},
+    {&mimetypes[2], NULL, ".json", "application/json"},
+    {&mimetypes[3], NULL, ".svg", "image/svg+xml"},
+    {&mimetypes[4], NULL, ".webmanifest", "application/manifest+json"},
+    {NULL, NULL, ".ics", "text/calendar"},
+};
+
+static const lws_retry_bo_t *idle_policy(const struct serve_config *cfg, lws_retry_bo_t *bo)
+{
+    memset(bo, 0, sizeof(*bo));
+    bo->secs_since_valid_ping = (uint16_t)cfg->ping_interval_s;
+    bo->secs_since_valid_hangup = (uint16_t)(cfg->ping_interval_s * 2);
+    return bo;
+}
+
+static void lws_log_to_ours(int level, const char *line)
+{
+    log_msg(level == LLL_ERR ? LOG_LEVEL_ERROR : level == LLL_WARN ? LOG_LEVEL_WARN : LOG_LEVEL_DEBUG, "lws: %s",
+            line);
+}
+
+/* Raises the open-file limit to the hard limit: every connection is a descriptor. */
+static void raise_fd_limit(void)
+{
+    struct rlimit rl;
+
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+            log_warn("server: cannot raise the open-file limit: %s", strerror(errno));
+    }
+}
+
+static int open_resources(struct server_state *st, const struct serve_config *cfg)
+{
+    char err[512], keypath[CONFIG_PATH_MAX + 8];
+    uint8_t recorded[32];
+    struct stat sb;
+    int rc;
+
+    if (tlsfiles_check(cfg->cert, cfg->key, err, sizeof(err)) != 0) {
+        fprintf(stderr, "b40 serve: %s\n", err);
+        return -1;
+    }
+    if (stat(cfg->web_root, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+        fprintf(stderr, "b40 serve: the web root %s is not a directory\n", cfg->web_root);
+        return -1;
+    }
+    if (store_open(&st->store, cfg->db, STORE_EXISTING, err, sizeof(err)) != STORE_OK) {
+        fprintf(stderr, "b40 serve: %s\n", err);
+        return -1;
+    }
+    if (serverkey_path(cfg->db, keypath, sizeof(keypath)) != 0 ||
+        serverkey_load(&st->key, keypath, err, sizeof(err)) != 0) {
+        fprintf(stderr, "b40 serve: %s\n", err);
+        return -1;
+    }
+    rc = store_server_key_current(st->store, recorded);
+    if (rc != 0 || sodium_memcmp(recorded, serverkey_public(st->key), 32) != 0) {
+        fprintf(stderr, "b40 serve: the server key %s is not the one recorded in %s\n", keypath, cfg->db);
+        return -1;
+    }
+    return 0;
+}
+
+/*
+ * Finds the descriptor of our listening socket. lws 4.1 has no call that
+ * gives it, and lws_context_deprecate, meant for closing it, writes through
+ * a freed pointer in 4.1.6; so look for the socket that listens on our port.
+ */
+static int find_listen_fd(int port)
+{
+    struct rlimit rl;
+    int limit = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < 65536 ? (int)rl.rlim_cur : 65536;
+
+    for (int fd = 0; fd < limit; fd++) {
+        struct sockaddr_storage ss;
+        socklen_t slen = sizeof(ss);
+        int acc = 0;
+        socklen_t alen = sizeof(acc);
+        int p;
+
+        if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &acc, &alen) != 0 || !acc ||
+            getsockname(fd, (struct sockaddr *)&ss, &slen) != 0)
+            continue;
+        p = ss.ss_family == AF_INET ? ntohs(((struct sockaddr_in *)&ss)->sin_port)
+            : ss.ss_family == AF_INET6 ? ntohs(((struct sockaddr_in6 *)&ss)->sin6_port) : -1;
+        if (p == port)
+            return fd;
+    }
+    return -1;
+}
+
+/*
+ * Stops accepting: shutdown(2) on a listening socket makes the kernel refuse
+ * new connections at once; lws then sees it hang up and closes it.
+ */
+static void stop_listening(struct server_state *st)
+{
+    if (st->listen_fd < 0) {
+        log_warn("server: the listen socket is unknown; new connections are refused only once accepted");
+        return;
+    }
+    if (shutdown(st->listen_fd, SHUT_RDWR) != 0)
+        log_warn("server: cannot stop listening: %s", strerror(errno));
+}
+
+static void close_resources(struct server_state *st)
+{
+    serverkey_free(st->key);
+    st->key = NULL;
+    store_close(st->store);
+    st->store = NULL;
+}
+
+int server_run(const struct serve_config *cfg)
+{
+    struct server_state st;
+    struct lws_context_creation_info info;
+    struct lws_context *ctx = NULL;
+    struct lws_vhost *vh;
+    struct lws_protocols protocols[3];
+    struct lws_http_mount mount_root, mount_health;
+    struct sigaction sa;
+    lws_retry_bo_t retry;
+    int64_t deadline = 0;
+    int port, rc = 1;
+
+    memset(&st, 0, sizeof(st));
+    st.cfg = cfg;
+    st.listen_fd = -1;
+    log_set_level(cfg->log_level);
+    lws_set_log_level(LLL_ERR | LLL_WARN | (cfg->log_level >= LOG_LEVEL_DEBUG ? LLL_NOTICE | LLL_INFO : 0),
+                      lws_log_to_ours);
+    signal(SIGPIPE, SIG_IGN);
+    raise_fd_limit();
+    if (open_resources(&st, cfg) != 0)
+        goto out;
+
+    st.env.store = st.store;
+    st.env.key = st.key;
+    st.env.started_ms = timeutil_monotonic_ms();
+    st.ws.env = &st.env;
+    st.ws.origins = &st.origins;
+    st.ws.sendq_max_bytes = cfg->send_queue_kib * 1024;
+    st.ws.sendq_max_count = SENDQ_MAX_COUNT;
+
+    memset(protocols, 0, sizeof(protocols));
+    protocols[0] = (struct lws_protocols){.name = "b40-http",
+                                          .callback = callback_http,
+                                          .per_session_data_size = sizeof(struct http_pss),
+                                          .user = &st};
+    protocols[1] = ws_protocol_template;
+    protocols[1].user = &st.ws;
+
+    memset(&mount_root, 0, sizeof(mount_root));
+    mount_root.mountpoint = "/";
+    mount_root.mountpoint_len = 1;
+    mount_root.origin = cfg->web_root;
+    mount_root.def = "index.html";
+    mount_root.origin_protocol = LWSMPRO_FILE;
+    mount_root.extra_mimetypes = mimetypes;
+    mount_root.cache_max_age = 0;
+    mount_root.cache_revalidate = 1;
+
+    memset(&mount_health, 0, sizeof(mount_health));
+    mount_health.mount_next = &mount_root;
+    mount_health.mountpoint = "/healthz";
+    mount_health.mountpoint_len = 8;
+    mount_health.origin = "b40-http";
+    mount_health.origin_protocol = LWSMPRO_CALLBACK;
+
+    memset(&info, 0, sizeof(info));
+    info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT | LWS_SERVER_OPTION_EXPLICIT_VHOSTS;
+    ctx = lws_create_context(&info);
+    if (!ctx) {
+        fprintf(stderr, "b40 serve: cannot create the libwebsockets context\n");
+        goto out;
+    }
+
+    memset(&info, 0, sizeof(info));
+    info.vhost_name = "b40";
+    info.port = cfg->port;
+    info.iface = cfg->listen;
+    info.protocols = protocols;
+    info.mounts = &mount_health;
+    info.headers = security_headers;
+    info.ssl_cert_filepath = cfg->cert;
+    info.ssl_private_key_filepath = cfg->key;
+    info.ssl_options_set = SSL_OP_NO_TLSv1 | SSL_OP_NO_TLSv1_1 | SSL_OP_NO_RENEGOTIATION;
+    info.alpn = "http/1.1";
+    info.retry_and_idle_policy = idle_policy(cfg, &retry);
+    info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT | LWS_SERVER_OPTION_FAIL_UPON_UNABLE_TO_BIND;
+    if (!strchr(cfg->listen, ':')) /* an IPv4 address or a name: bind exactly it, not a v6 wildcard */
+        info.options |= LWS_SERVER_OPTION_DISABLE_IPV6;
+    vh = lws_create_vhost(ctx, &info);
+    if (!vh) {
+        fprintf(stderr, "b40 serve: cannot listen on %s port %d (is the port in use, or the address not local?)\n",
+                cfg->listen, cfg->port);
+        goto out;
+    }
+    port = lws_get_vhost_listen_port(vh);
+    st.listen_fd = find_listen_fd(port);
+
+    if (cfg->origins.count) {
+        st.origins = cfg->origins;
+    } else {
+        if (tlsfiles_add_origins(cfg->cert, port, &st.origins) < 0 ||
+            origin_list_add_host(&st.origins, cfg->listen, port) != 0)
+            log_warn("server: could not derive every default origin");
+    }
+    for (size_t i = 0; i < st.origins.count; i++)
+        log_info("server: WebSocket origin allowed: %s", st.origins.items[i]);
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_signal; /* no SA_RESTART: the service loop's poll returns at once */
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+
+    printf("b40: listening on https://%s%s%s:%d/ (WebSocket wss://%s%s%s:%d/ws, database %s)\n",
+           strchr(cfg->listen, ':') ? "[" : "", cfg->listen, strchr(cfg->listen, ':') ? "]" : "", port,
+           strchr(cfg->listen, ':') ? "[" : "", cfg->listen, strchr(cfg->listen, ':') ? "]" : "", port, cfg->db);
+    fflush(stdout);
+
+    for (;;) {
+        if (stop_signal && !st.ws.shutting_down) {
+            log_info("server: %s received: shutting down", stop_signal == SIGINT ? "SIGINT" : "SIGTERM");
+            st.ws.shutting_down = true;
+            stop_listening(&st);
+            ws_close_all(&st.ws);
+            deadline = timeutil_monotonic_ms() + SHUTDOWN_GRACE_MS;
+        }
+        if (st.ws.shutting_down && (st.ws.conn_count == 0 || timeutil_monotonic_ms() >= deadline))
+            break;
+        if (st.ws.shutting_down)
+            lws_sul_schedule(ctx, 0, &shutdown_tick, on_shutdown_tick, 50 * LWS_US_PER_MS);
+        if (lws_service(ctx, 0) < 0 && !stop_signal) {
+            log_error("server: the service loop failed");
+            goto out;
+        }
+    }
+    if (st.ws.conn_count)
+        log_warn("server: %zu connections did not close in time; closing them now", st.ws.conn_count);
+    rc = 0;
+out:
+    if (ctx)
+        lws_context_destroy(ctx);
+    close_resources(&st);
+    if (rc == 0)
+        log_info("server: stopped cleanly");
+    return rc;
+}

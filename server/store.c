@@ -1,0 +1,304 @@
+/*
+ * store: the SQLite file, its migrations and its prepared statements. See
+ * include/b40/store.h for the contract. Every statement the server runs is
+ * in the `stmt_sql` table below, prepared once at open; migrations are
+ * constant scripts run statement by statement through prepare/step.
+ */
+#include "b40/store.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "b40/log.h"
+
+/* "B40\0": PRAGMA application_id of every B40 database, so `file` and we can tell one. */
+#define STORE_APPLICATION_ID 0x42343000
+
+/*
+ * Migration N takes the schema from version N-1 to N. Each runs in one
+ * transaction together with the user_version update; never edit a
+ * migration that has shipped, add the next one.
+ */
+static const char *const migrations[STORE_SCHEMA_VERSION] = {
+    /* 1: the foundation: identification of the file and the server's public keys. */
+    "PRAGMA application_id = 1110716416;" /* STORE_APPLICATION_ID */
+    "CREATE TABLE meta ("
+    "  key   TEXT PRIMARY KEY,"
+    "  value TEXT NOT NULL"
+    ") STRICT;"
+    "INSERT INTO meta (key, value) VALUES ('application', 'b40');"
+    "CREATE TABLE server_keys ("
+    "  id            INTEGER PRIMARY KEY,"
+    "  public_key    BLOB NOT NULL UNIQUE CHECK (length(public_key) = 32),"
+    "  created_at_ms INTEGER NOT NULL,"
+    "  retired_at_ms INTEGER"
+    ") STRICT;"
+    "PRAGMA user_version = 1;",
+};
+
+enum stmt_id {
+    ST_HEALTH,
+    ST_SERVER_KEY_ADD,
+    ST_SERVER_KEY_RETIRE,
+    ST_SERVER_KEY_CURRENT,
+    ST_BEGIN,
+    ST_COMMIT,
+    ST_ROLLBACK,
+    ST_COUNT
+};
+
+static const char *const stmt_sql[ST_COUNT] = {
+    [ST_HEALTH] = "SELECT value FROM meta WHERE key = 'application'",
+    [ST_SERVER_KEY_ADD] = "INSERT INTO server_keys (public_key, created_at_ms) VALUES (?1, ?2)",
+    [ST_SERVER_KEY_RETIRE] = "UPDATE server_keys SET retired_at_ms = ?1 WHERE retired_at_ms IS NULL",
+    [ST_SERVER_KEY_CURRENT] = "SELECT public_key FROM server_keys WHERE retired_at_ms IS NULL ORDER BY id DESC LIMIT 1",
+    [ST_BEGIN] = "BEGIN IMMEDIATE",
+    [ST_COMMIT] = "COMMIT",
+    [ST_ROLLBACK] = "ROLLBACK",
+};
+
+struct store {
+    sqlite3 *db;
+    int schema_version;
+    sqlite3_stmt *stmt[ST_COUNT];
+};
+
+__attribute__((format(printf, 4, 5))) static int fail(char *err, size_t errlen, int status, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+    return status;
+}
+
+/* Runs a constant script of one or more statements. Returns SQLITE_OK or an SQLite code. */
+static int exec_script(sqlite3 *db, const char *sql)
+{
+    const char *tail = sql;
+    int rc = SQLITE_OK;
+
+    while (rc == SQLITE_OK && tail && *tail) {
+        sqlite3_stmt *st = NULL;
+        rc = sqlite3_prepare_v2(db, tail, -1, &st, &tail);
+        if (rc != SQLITE_OK || !st)
+            break; /* an error, or only whitespace left */
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+            ;
+        if (rc == SQLITE_DONE)
+            rc = SQLITE_OK;
+        sqlite3_finalize(st);
+    }
+    return rc;
+}
+
+/* Reads one integer pragma (a constant name chosen by this file). */
+static int read_int_pragma(sqlite3 *db, const char *sql, int *out)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+
+    if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        *out = sqlite3_column_int(st, 0);
+        rc = SQLITE_OK;
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int count_tables(sqlite3 *db, int *out)
+{
+    return read_int_pragma(db, "SELECT count(*) FROM sqlite_schema", out);
+}
+
+static int set_pragmas(sqlite3 *db, char *err, size_t errlen)
+{
+    sqlite3_stmt *st = NULL;
+    const unsigned char *mode;
+    int rc;
+
+    /* WAL: readers never block the writer; FULL: a commit is fsync'ed before COMMIT returns. */
+    rc = sqlite3_prepare_v2(db, "PRAGMA journal_mode = WAL", -1, &st, NULL);
+    if (rc == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW && (mode = sqlite3_column_text(st, 0)) &&
+        !strcmp((const char *)mode, "wal")) {
+        sqlite3_finalize(st);
+    } else {
+        sqlite3_finalize(st);
+        return fail(err, errlen, STORE_ERR_SQLITE, "cannot switch the database to WAL mode: %s",
+                    sqlite3_errmsg(db));
+    }
+    rc = exec_script(db, "PRAGMA synchronous = FULL;"
+                         "PRAGMA foreign_keys = ON;"
+                         "PRAGMA trusted_schema = OFF;");
+    if (rc != SQLITE_OK)
+        return fail(err, errlen, STORE_ERR_SQLITE, "cannot configure the database: %s", sqlite3_errmsg(db));
+    sqlite3_busy_timeout(db, 5000);
+    return STORE_OK;
+}
+
+static int migrate(struct store *st, char *err, size_t errlen)
+{
+    for (int v = st->schema_version; v < STORE_SCHEMA_VERSION; v++) {
+        int rc = exec_script(st->db, "BEGIN IMMEDIATE");
+        if (rc == SQLITE_OK)
+            rc = exec_script(st->db, migrations[v]);
+        if (rc == SQLITE_OK)
+            rc = exec_script(st->db, "COMMIT");
+        if (rc != SQLITE_OK) {
+            char msg[256];
+            snprintf(msg, sizeof(msg), "%s", sqlite3_errmsg(st->db));
+            (void)exec_script(st->db, "ROLLBACK");
+            snprintf(err, errlen, "migration to schema version %d failed: %s", v + 1, msg);
+            return STORE_ERR_SQLITE;
+        }
+        st->schema_version = v + 1;
+        log_info("store: database schema now at version %d", st->schema_version);
+    }
+    return STORE_OK;
+}
+
+int store_open(struct store **out, const char *path, enum store_mode mode, char *err, size_t errlen)
+{
+    struct store *st = NULL;
+    struct stat sb;
+    int rc, app_id = 0, tables = 0, status;
+
+    *out = NULL;
+    if (mode == STORE_CREATE) {
+        int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        if (fd < 0)
+            return errno == EEXIST ? fail(err, errlen, STORE_ERR_EXISTS, "database %s already exists", path)
+                               : fail(err, errlen, STORE_ERR_SQLITE, "cannot create database %s: %s", path, strerror(errno));
+        close(fd);
+    } else if (stat(path, &sb) != 0) {
+        return fail(err, errlen, STORE_ERR_MISSING, "database %s does not exist (create it with: b40 init --db %s)",
+                    path, path);
+    }
+    st = calloc(1, sizeof(*st));
+    if (!st)
+        return fail(err, errlen, STORE_ERR_SQLITE, "out of memory");
+    rc = sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE, NULL);
+    if (rc != SQLITE_OK) {
+        status = fail(err, errlen, STORE_ERR_SQLITE, "cannot open database %s: %s", path,
+                      st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
+        goto out;
+    }
+    sqlite3_extended_result_codes(st->db, 1);
+    if (read_int_pragma(st->db, "PRAGMA user_version", &st->schema_version) != SQLITE_OK ||
+        read_int_pragma(st->db, "PRAGMA application_id", &app_id) != SQLITE_OK ||
+        count_tables(st->db, &tables) != SQLITE_OK) {
+        status = fail(err, errlen, STORE_ERR_NOT_B40, "cannot read %s as an SQLite database: %s", path,
+                      sqlite3_errmsg(st->db));
+        goto out;
+    }
+    if (st->schema_version > STORE_SCHEMA_VERSION) {
+        snprintf(err, errlen, "database %s has schema version %d, newer than this server's %d: upgrade b40", path,
+                 st->schema_version, STORE_SCHEMA_VERSION);
+        status = STORE_ERR_TOO_NEW;
+        goto out;
+    }
+    if ((st->schema_version > 0 && (unsigned)app_id != STORE_APPLICATION_ID) ||
+        (st->schema_version == 0 && tables > 0)) {
+        status = fail(err, errlen, STORE_ERR_NOT_B40, "%s is an SQLite database but not a B40 one", path);
+        goto out;
+    }
+    if ((status = set_pragmas(st->db, err, errlen)) != STORE_OK)
+        goto out;
+    if ((status = migrate(st, err, errlen)) != STORE_OK)
+        goto out;
+    for (int i = 0; i < ST_COUNT; i++) {
+        if (sqlite3_prepare_v3(st->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &st->stmt[i], NULL) != SQLITE_OK) {
+            status = fail(err, errlen, STORE_ERR_SQLITE, "cannot prepare a statement: %s", sqlite3_errmsg(st->db));
+            goto out;
+        }
+    }
+    *out = st;
+    return STORE_OK;
+out:
+    store_close(st);
+    return status;
+}
+
+void store_close(struct store *st)
+{
+    if (!st)
+        return;
+    for (int i = 0; i < ST_COUNT; i++)
+        sqlite3_finalize(st->stmt[i]);
+    if (st->db && sqlite3_close(st->db) != SQLITE_OK)
+        log_error("store: closing the database failed: %s", sqlite3_errmsg(st->db));
+    free(st);
+}
+
+int store_schema_version(const struct store *st)
+{
+    return st->schema_version;
+}
+
+const char *store_errmsg(const struct store *st)
+{
+    return st && st->db ? sqlite3_errmsg(st->db) : "no database";
+}
+
+int store_check_readable(struct store *st, char *err, size_t errlen)
+{
+    sqlite3_stmt *s = st->stmt[ST_HEALTH];
+    int rc = sqlite3_step(s), ok;
+
+    ok = rc == SQLITE_ROW && sqlite3_column_text(s, 0) && !strcmp((const char *)sqlite3_column_text(s, 0), "b40");
+    if (!ok)
+        snprintf(err, errlen, "%s", rc == SQLITE_ROW || rc == SQLITE_DONE ? "the database has lost its identification row"
+                                                                          : sqlite3_errmsg(st->db));
+    sqlite3_reset(s);
+    return ok ? 0 : -1;
+}
+
+/* Steps a prepared write statement to completion and resets it. */
+static int step_done(sqlite3_stmt *s)
+{
+    int rc = sqlite3_step(s);
+
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int store_server_key_add(struct store *st, const uint8_t public_key[32], int64_t created_ms)
+{
+    if (step_done(st->stmt[ST_BEGIN]) != 0)
+        return -1;
+    sqlite3_bind_int64(st->stmt[ST_SERVER_KEY_RETIRE], 1, created_ms);
+    sqlite3_bind_blob(st->stmt[ST_SERVER_KEY_ADD], 1, public_key, 32, SQLITE_STATIC);
+    sqlite3_bind_int64(st->stmt[ST_SERVER_KEY_ADD], 2, created_ms);
+    if (step_done(st->stmt[ST_SERVER_KEY_RETIRE]) != 0 || step_done(st->stmt[ST_SERVER_KEY_ADD]) != 0 ||
+        step_done(st->stmt[ST_COMMIT]) != 0) {
+        log_error("store: recording the server key failed: %s", sqlite3_errmsg(st->db));
+        (void)step_done(st->stmt[ST_ROLLBACK]);
+        return -1;
+    }
+    return 0;
+}
+
+int store_server_key_current(struct store *st, uint8_t public_key[32])
+{
+    sqlite3_stmt *s = st->stmt[ST_SERVER_KEY_CURRENT];
+    int rc = sqlite3_step(s), result;
+
+    if (rc == SQLITE_ROW && sqlite3_column_bytes(s, 0) == 32) {
+        memcpy(public_key, sqlite3_column_blob(s, 0), 32);
+        result = 0;
+    } else {
+        result = rc == SQLITE_DONE ? 1 : -1;
+    }
+    sqlite3_reset(s);
+    return result;
+}

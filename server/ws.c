@@ -1,0 +1,274 @@
+/*
+ * ws: the b40.v1 WebSocket protocol callback, a thin switch over
+ * libwebsockets' reasons. Owns each connection's reassembly buffer and send
+ * queue; hands complete messages to api and queues what it returns; never
+ * touches SQL. Runs on the service thread only (lws_write happens in
+ * LWS_CALLBACK_SERVER_WRITEABLE, one message per callback).
+ */
+#include "b40/ws.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "b40/log.h"
+#include "b40/proto.h"
+#include "b40/sendq.h"
+
+struct ws_pss {
+    struct lws *wsi;
+    struct ws_pss *next; /* in shared->conns */
+    struct ws_shared *shared;
+    struct sendq q;
+    struct api_conn conn;
+    char *rx;          /* reassembly of a message that came in several pieces */
+    size_t rx_len, rx_cap;
+    size_t msg_len;    /* bytes of the current message so far, stored or not */
+    bool in_message;   /* a message has begun and not ended */
+    bool msg_binary;
+    bool closing;      /* read nothing more; close with close_code once the queue is sent */
+    bool dropped;      /* being killed; do nothing more */
+    uint16_t close_code;
+    const char *close_reason;
+};
+
+static struct ws_shared *shared_of(struct lws *wsi)
+{
+    return (struct ws_shared *)lws_get_protocol(wsi)->user;
+}
+
+/* Kills a connection that cannot keep up: no close frame could reach a client that does not read. */
+static void drop(struct ws_pss *pss, const char *why)
+{
+    if (pss->dropped)
+        return;
+    pss->dropped = true;
+    log_warn("ws: dropping a connection: %s", why);
+    lws_set_timeout(pss->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+}
+
+/* Queues msg (malloc'd, consumed) for sending; drops the connection when its queue is full. */
+static void queue_msg(struct ws_pss *pss, char *msg, size_t len)
+{
+    int rc;
+
+    if (!msg) {
+        drop(pss, "out of memory");
+        return;
+    }
+    if (pss->dropped) {
+        free(msg);
+        return;
+    }
+    rc = sendq_push(&pss->q, msg, len);
+    free(msg);
+    if (rc == SENDQ_FULL)
+        drop(pss, "send queue full (the client does not read)");
+    else if (rc != SENDQ_OK)
+        drop(pss, "out of memory");
+    else
+        lws_callback_on_writable(pss->wsi);
+}
+
+static void begin_close(struct ws_pss *pss, uint16_t code, const char *reason)
+{
+    if (pss->closing)
+        return;
+    pss->closing = true;
+    pss->close_code = code;
+    pss->close_reason = reason;
+    lws_callback_on_writable(pss->wsi);
+}
+
+static void end_message(struct ws_pss *pss)
+{
+    pss->in_message = false;
+    pss->msg_len = 0;
+    pss->rx_len = 0;
+    if (pss->rx_cap > 4096) { /* do not keep a large buffer per idle connection */
+        free(pss->rx);
+        pss->rx = NULL;
+        pss->rx_cap = 0;
+    }
+}
+
+static int append(struct ws_pss *pss, const void *in, size_t len)
+{
+    if (pss->rx_len + len > pss->rx_cap) {
+        size_t cap = pss->rx_cap ? pss->rx_cap : 1024;
+        char *p;
+        while (cap < pss->rx_len + len)
+            cap *= 2;
+        if (cap > PROTO_MAX_MESSAGE)
+            cap = PROTO_MAX_MESSAGE;
+        p = realloc(pss->rx, cap);
+        if (!p)
+            return -1;
+        pss->rx = p;
+        pss->rx_cap = cap;
+    }
+    memcpy(pss->rx + pss->rx_len, in, len);
+    pss->rx_len += len;
+    return 0;
+}
+
+static void on_receive(struct ws_pss *pss, struct lws *wsi, const void *in, size_t len)
+{
+    struct ws_shared *sh = pss->shared;
+    bool last = lws_is_final_fragment(wsi) && !lws_remaining_packet_payload(wsi);
+    size_t reply_len = 0;
+    char *reply;
+
+    if (pss->closing || pss->dropped)
+        return;
+    if (!pss->in_message) {
+        pss->in_message = true;
+        pss->msg_binary = lws_frame_is_binary(wsi);
+        pss->msg_len = 0;
+        pss->rx_len = 0;
+    }
+    pss->msg_len += len;
+    if (pss->msg_len > PROTO_MAX_MESSAGE) {
+        end_message(pss);
+        reply = api_reply_too_large(&reply_len);
+        queue_msg(pss, reply, reply_len);
+        begin_close(pss, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE, "message too large");
+        return;
+    }
+    if (pss->msg_binary) {
+        if (last) {
+            end_message(pss);
+            reply = api_reply_bad_frame(&reply_len);
+            queue_msg(pss, reply, reply_len);
+        }
+        return;
+    }
+    if (last && pss->rx_len == 0) { /* the whole message in one piece: no copy */
+        reply = api_handle_text(sh->env, &pss->conn, in, len, &reply_len);
+    } else {
+        if (append(pss, in, len) != 0) {
+            drop(pss, "out of memory");
+            return;
+        }
+        if (!last)
+            return;
+        reply = api_handle_text(sh->env, &pss->conn, pss->rx, pss->rx_len, &reply_len);
+    }
+    end_message(pss);
+    queue_msg(pss, reply, reply_len);
+}
+
+static int on_writeable(struct ws_pss *pss, struct lws *wsi)
+{
+    unsigned char *msg;
+    size_t len;
+
+    if (pss->dropped)
+        return -1;
+    msg = sendq_peek(&pss->q, &len);
+    if (msg) {
+        if (lws_write(wsi, msg, len, LWS_WRITE_TEXT) < (int)len)
+            return -1;
+        sendq_pop(&pss->q);
+        if (pss->q.count || pss->closing)
+            lws_callback_on_writable(wsi);
+        return 0;
+    }
+    if (pss->closing) {
+        lws_close_reason(wsi, (enum lws_close_status)pss->close_code, (unsigned char *)pss->close_reason,
+                         strlen(pss->close_reason));
+        return -1;
+    }
+    return 0;
+}
+
+/* Admits an upgrade only on /ws, from an allowed Origin, while the server is not shutting down. */
+static int filter(struct lws *wsi)
+{
+    struct ws_shared *sh = shared_of(wsi);
+    char buf[ORIGIN_MAX_LEN + 1];
+    int n;
+
+    if (sh->shutting_down)
+        return -1;
+    n = lws_hdr_copy(wsi, buf, sizeof(buf), WSI_TOKEN_GET_URI);
+    if (n != 3 || memcmp(buf, "/ws", 3) != 0) {
+        log_info("ws: upgrade refused: not on path /ws");
+        return -1;
+    }
+    n = lws_hdr_copy(wsi, buf, sizeof(buf), WSI_TOKEN_ORIGIN);
+    if (n <= 0 || !origin_list_allows(sh->origins, buf, (size_t)n)) {
+        log_info("ws: upgrade refused: %s", n <= 0 ? "no Origin header (or too long)" : "Origin not allowed");
+        return -1;
+    }
+    return 0;
+}
+
+static int callback_b40(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)
+{
+    struct ws_pss *pss = user;
+    struct ws_shared *sh;
+    char *welcome;
+    size_t n = 0;
+
+    switch (reason) {
+    case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
+        return filter(wsi);
+
+    case LWS_CALLBACK_ESTABLISHED:
+        sh = shared_of(wsi);
+        memset(pss, 0, sizeof(*pss));
+        pss->wsi = wsi;
+        pss->shared = sh;
+        sendq_init(&pss->q, LWS_PRE, sh->sendq_max_bytes, sh->sendq_max_count);
+        api_conn_init(&pss->conn);
+        pss->next = sh->conns;
+        sh->conns = pss;
+        sh->conn_count++;
+        welcome = api_welcome(&pss->conn, &n);
+        queue_msg(pss, welcome, n);
+        if (sh->shutting_down)
+            begin_close(pss, LWS_CLOSE_STATUS_GOINGAWAY, "server shutting down");
+        return 0;
+
+    case LWS_CALLBACK_RECEIVE:
+        on_receive(pss, wsi, in, len);
+        return 0;
+
+    case LWS_CALLBACK_SERVER_WRITEABLE:
+        return on_writeable(pss, wsi);
+
+    case LWS_CALLBACK_CLOSED:
+        sh = pss->shared;
+        if (!sh)
+            return 0;
+        for (struct ws_pss **pp = &sh->conns; *pp; pp = &(*pp)->next) {
+            if (*pp == pss) {
+                *pp = pss->next;
+                sh->conn_count--;
+                break;
+            }
+        }
+        sendq_clear(&pss->q);
+        free(pss->rx);
+        pss->rx = NULL;
+        pss->shared = NULL;
+        return 0;
+
+    default:
+        return 0;
+    }
+}
+
+const struct lws_protocols ws_protocol_template = {
+    .name = PROTO_SUBPROTOCOL,
+    .callback = callback_b40,
+    .per_session_data_size = sizeof(struct ws_pss),
+    .rx_buffer_size = 16384,
+    .user = NULL, /* set to the server's struct ws_shared */
+};
+
+void ws_close_all(struct ws_shared *shared)
+{
+    for (struct ws_pss *p = shared->conns; p; p = p->next)
+        begin_close(p, LWS_CLOSE_STATUS_GOINGAWAY, "server shutting down");
+}

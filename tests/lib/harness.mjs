@@ -1,0 +1,97 @@
+// Test harness shared by the end-to-end and browser tests: makes a fresh
+// database and development certificate in a temporary directory, starts the
+// real `b40 serve` on a free loopback port (--port 0; the server prints the
+// port it got), and stops it again.
+//
+// Environment (set by ctest, see CMakeLists.txt):
+//   B40_BIN       path to the b40 executable under test (required)
+//   B40_SOURCE    the source tree (for certs/make-dev-cert and web/)
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const SOURCE = process.env.B40_SOURCE || resolve(here, '..', '..');
+export const BIN = process.env.B40_BIN || resolve(SOURCE, 'build', 'b40');
+
+let certDir = null;
+
+/** Makes (once per process) a development CA and localhost certificate. */
+export function devCerts() {
+  if (!certDir) {
+    certDir = mkdtempSync(join(tmpdir(), 'b40-certs-'));
+    execFileSync(join(SOURCE, 'certs', 'make-dev-cert'), ['--out', certDir], { stdio: 'ignore' });
+    process.on('exit', () => rmSync(certDir, { recursive: true, force: true }));
+  }
+  return {
+    dir: certDir,
+    ca: readFileSync(join(certDir, 'ca.pem')),
+    cert: join(certDir, 'server.pem'),
+    key: join(certDir, 'server.key'),
+  };
+}
+
+/** Runs `b40 ARGS...` to completion; returns {status, stdout, stderr}. */
+export function runB40(args, opts = {}) {
+  try {
+    const stdout = execFileSync(BIN, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], ...opts });
+    return { status: 0, stdout, stderr: '' };
+  } catch (e) {
+    return { status: e.status, stdout: e.stdout || '', stderr: e.stderr || '' };
+  }
+}
+
+/**
+ * Starts a server with a fresh database. Options:
+ *   args: extra `b40 serve` arguments (e.g. ['--ping-interval', '1'])
+ *   env:  extra environment
+ *   init: false to skip `b40 init` (the database then does not exist)
+ * Resolves to {port, origin, url, wsUrl, ca, db, dir, proc, output(), stop(signal)}.
+ */
+export async function startServer(options = {}) {
+  const certs = devCerts();
+  const dir = mkdtempSync(join(tmpdir(), 'b40-e2e-'));
+  const db = join(dir, 'b40.db');
+  if (options.init !== false) {
+    const r = runB40(['init', '--db', db]);
+    if (r.status !== 0) throw new Error(`b40 init failed (${r.status}): ${r.stderr}`);
+  }
+  const args = ['serve', '--db', db, '--port', '0', '--listen', '127.0.0.1',
+    '--cert', certs.cert, '--key', certs.key, '--web-root', join(SOURCE, 'web'),
+    ...(options.args || [])];
+  const proc = spawn(BIN, args, {
+    env: { ...process.env, ...(options.env || {}) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  proc.stdout.on('data', (d) => { out += d; });
+  proc.stderr.on('data', (d) => { out += d; });
+  const exited = new Promise((res) => proc.on('exit', (code, signal) => res({ code, signal })));
+
+  const port = await new Promise((res, rej) => {
+    const timer = setTimeout(() => rej(new Error(`server did not start in 10 s:\n${out}`)), 10000);
+    const check = () => {
+      const m = /listening on https:\/\/127\.0\.0\.1:(\d+)\//.exec(out);
+      if (m) { clearTimeout(timer); res(Number(m[1])); }
+    };
+    proc.stdout.on('data', check);
+    proc.stderr.on('data', check);
+    exited.then((r) => { clearTimeout(timer); rej(new Error(`server exited (${JSON.stringify(r)}) before listening:\n${out}`)); });
+  });
+
+  const origin = `https://127.0.0.1:${port}`;
+  return {
+    port, origin, url: `${origin}/`, wsUrl: `wss://127.0.0.1:${port}/ws`,
+    ca: certs.ca, db, dir, proc, exited,
+    output: () => out,
+    /** Sends a signal (default SIGTERM) and resolves to {code, signal}. */
+    async stop(signal = 'SIGTERM') {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
+      const r = await exited;
+      rmSync(dir, { recursive: true, force: true });
+      return r;
+    },
+  };
+}

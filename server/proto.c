@@ -6,6 +6,7 @@
 #include "b40/proto.h"
 
 #include <inttypes.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -77,6 +78,92 @@ static bool type_is_well_formed(const char *t, size_t len)
     return !at_start && groups >= 2;
 }
 
+/*
+ * Strict UTF-8 (RFC 3629): no overlong forms, no UTF-16 surrogates, nothing
+ * above U+10FFFF. json-c's own check lets overlong forms through.
+ */
+static bool utf8_is_valid(const unsigned char *s, size_t len)
+{
+    size_t i = 0;
+
+    while (i < len) {
+        unsigned char c = s[i];
+        size_t n;
+        uint32_t cp;
+
+        if (c < 0x80) {
+            i++;
+            continue;
+        } else if (c >= 0xc2 && c <= 0xdf) {
+            n = 1, cp = c & 0x1f;
+        } else if (c >= 0xe0 && c <= 0xef) {
+            n = 2, cp = c & 0x0f;
+        } else if (c >= 0xf0 && c <= 0xf4) {
+            n = 3, cp = c & 0x07;
+        } else {
+            return false; /* continuation byte, 0xc0/0xc1 overlong lead, or 0xf5.. */
+        }
+        if (len - i <= n)
+            return false;
+        for (size_t k = 1; k <= n; k++) {
+            if ((s[i + k] & 0xc0) != 0x80)
+                return false;
+            cp = (cp << 6) | (s[i + k] & 0x3f);
+        }
+        if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10ffff)) || (cp >= 0xd800 && cp <= 0xdfff))
+            return false;
+        i += n + 1;
+    }
+    return true;
+}
+
+/*
+ * json-c's strict mode still takes raw control characters inside strings;
+ * RFC 8259 wants them escaped. Finds one, tracking strings and escapes.
+ */
+static bool has_raw_control_in_string(const char *buf, size_t len)
+{
+    bool in_string = false;
+
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)buf[i];
+        if (!in_string) {
+            in_string = c == '"';
+        } else if (c == '\\') {
+            i++; /* the escaped character is json-c's to judge */
+        } else if (c == '"') {
+            in_string = false;
+        } else if (c < 0x20) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* json-c accepts NaN and Infinity even in strict mode; RFC 8259 does not. */
+static bool all_numbers_finite(struct json_object *o, int depth)
+{
+    switch (json_object_get_type(o)) {
+    case json_type_double:
+        return isfinite(json_object_get_double(o));
+    case json_type_object: {
+        json_object_object_foreach(o, key, val) {
+            (void)key;
+            if (depth > PROTO_MAX_DEPTH || !all_numbers_finite(val, depth + 1))
+                return false;
+        }
+        return true;
+    }
+    case json_type_array:
+        for (size_t i = 0; i < json_object_array_length(o); i++)
+            if (depth > PROTO_MAX_DEPTH || !all_numbers_finite(json_object_array_get_idx(o, i), depth + 1))
+                return false;
+        return true;
+    default:
+        return true;
+    }
+}
+
 static int check_id(struct json_object *id, struct proto_error *err)
 {
     switch (json_object_get_type(id)) {
@@ -122,9 +209,17 @@ int proto_parse(const char *buf, size_t len, struct proto_request *req, struct p
         proto_fail(err, PROTO_BAD_JSON, NULL, len ? "message contains a NUL byte" : "empty message");
         goto out;
     }
+    if (!utf8_is_valid((const unsigned char *)buf, len)) {
+        proto_fail(err, PROTO_BAD_JSON, NULL, "the message is not valid UTF-8");
+        goto out;
+    }
+    if (has_raw_control_in_string(buf, len)) {
+        proto_fail(err, PROTO_BAD_JSON, NULL, "a control character inside a string must be escaped");
+        goto out;
+    }
     /* json-c needs a terminator to end a top-level number; give it one of its own. */
     copy = malloc(len + 1);
-    tok = json_tokener_new_ex(PROTO_MAX_DEPTH);
+    tok = json_tokener_new_ex(PROTO_MAX_DEPTH + 1); /* json-c refuses depth == max_depth */
     if (!copy || !tok) {
         proto_fail(err, PROTO_INTERNAL, NULL, "out of memory");
         goto out;
@@ -134,7 +229,7 @@ int proto_parse(const char *buf, size_t len, struct proto_request *req, struct p
     json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
     root = json_tokener_parse_ex(tok, copy, (int)len + 1);
     jerr = json_tokener_get_error(tok);
-    if (jerr != json_tokener_success || !root) {
+    if (jerr != json_tokener_success) {
         if (jerr == json_tokener_error_depth)
             proto_fail(err, PROTO_BAD_JSON, NULL, "JSON nests deeper than %d levels", PROTO_MAX_DEPTH);
         else if (jerr == json_tokener_continue)
@@ -150,9 +245,13 @@ int proto_parse(const char *buf, size_t len, struct proto_request *req, struct p
             goto out;
         }
     }
+    if (root && !all_numbers_finite(root, 0)) {
+        proto_fail(err, PROTO_BAD_JSON, NULL, "NaN and Infinity are not JSON numbers");
+        goto out;
+    }
     req->root = root;
     root = NULL;
-    if (!json_object_is_type(req->root, json_type_object)) {
+    if (!req->root || !json_object_is_type(req->root, json_type_object)) { /* NULL is JSON null */
         proto_fail(err, PROTO_BAD_REQUEST, NULL, "a request must be a JSON object");
         goto out;
     }

@@ -140,27 +140,37 @@ static bool has_raw_control_in_string(const char *buf, size_t len)
     return false;
 }
 
-/* json-c accepts NaN and Infinity even in strict mode; RFC 8259 does not. */
-static bool all_numbers_finite(struct json_object *o, int depth)
+/*
+ * What json-c lets through that we do not: NaN and Infinity (not JSON
+ * numbers, even in its strict mode), and an empty array or object one level
+ * below its depth limit (it counts depth only when it enters a value).
+ * `level` is the nesting level of o when o is a container (the top is 1).
+ */
+static const char *tree_problem(struct json_object *o, int level)
 {
+    const char *p = NULL;
+
     switch (json_object_get_type(o)) {
     case json_type_double:
-        return isfinite(json_object_get_double(o));
-    case json_type_object: {
+        return isfinite(json_object_get_double(o)) ? NULL : "NaN and Infinity are not JSON numbers";
+    case json_type_object:
+        if (level > PROTO_MAX_DEPTH)
+            return "JSON nests too deep";
         json_object_object_foreach(o, key, val) {
             (void)key;
-            if (depth > PROTO_MAX_DEPTH || !all_numbers_finite(val, depth + 1))
-                return false;
+            if ((p = tree_problem(val, level + 1)))
+                return p;
         }
-        return true;
-    }
+        return NULL;
     case json_type_array:
+        if (level > PROTO_MAX_DEPTH)
+            return "JSON nests too deep";
         for (size_t i = 0; i < json_object_array_length(o); i++)
-            if (depth > PROTO_MAX_DEPTH || !all_numbers_finite(json_object_array_get_idx(o, i), depth + 1))
-                return false;
-        return true;
+            if ((p = tree_problem(json_object_array_get_idx(o, i), level + 1)))
+                return p;
+        return NULL;
     default:
-        return true;
+        return NULL;
     }
 }
 
@@ -193,6 +203,7 @@ int proto_parse(const char *buf, size_t len, struct proto_request *req, struct p
     struct json_tokener *tok = NULL;
     struct json_object *root = NULL, *id = NULL, *type = NULL;
     enum json_tokener_error jerr;
+    const char *problem;
     char *copy = NULL;
     size_t end;
     int rc = -1;
@@ -245,8 +256,11 @@ int proto_parse(const char *buf, size_t len, struct proto_request *req, struct p
             goto out;
         }
     }
-    if (root && !all_numbers_finite(root, 0)) {
-        proto_fail(err, PROTO_BAD_JSON, NULL, "NaN and Infinity are not JSON numbers");
+    if (root && (problem = tree_problem(root, 1))) {
+        if (!strcmp(problem, "JSON nests too deep"))
+            proto_fail(err, PROTO_BAD_JSON, NULL, "JSON nests deeper than %d levels", PROTO_MAX_DEPTH);
+        else
+            proto_fail(err, PROTO_BAD_JSON, NULL, "%s", problem);
         goto out;
     }
     req->root = root;

@@ -231,6 +231,7 @@ static int callback_b40(struct lws *wsi, enum lws_callback_reasons reason, void 
         return 0;
 
     case LWS_CALLBACK_RECEIVE:
+        lws_validity_confirmed(wsi); /* a client that talks is alive: no need to wait for its PONG */
         on_receive(pss, wsi, in, len);
         return 0;
 

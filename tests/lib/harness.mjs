@@ -36,7 +36,7 @@ export function devCerts() {
 /** Runs `b40 ARGS...` to completion; returns {status, stdout, stderr}. */
 export function runB40(args, opts = {}) {
   try {
-    const stdout = execFileSync(BIN, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], ...opts });
+    const stdout = execFileSync(BIN, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 15000, ...opts });
     return { status: 0, stdout, stderr: '' };
   } catch (e) {
     return { status: e.status, stdout: e.stdout || '', stderr: e.stderr || '' };
@@ -86,11 +86,19 @@ export async function startServer(options = {}) {
     port, origin, url: `${origin}/`, wsUrl: `wss://127.0.0.1:${port}/ws`,
     ca: certs.ca, db, dir, proc, exited,
     output: () => out,
-    /** Sends a signal (default SIGTERM) and resolves to {code, signal}. */
-    async stop(signal = 'SIGTERM') {
+    /**
+     * Sends a signal (default SIGTERM) and resolves to {code, signal}. Throws
+     * when the server's output holds a sanitizer report, whatever the exit
+     * code, so that every test that stops a server checks for memory errors.
+     * Removes the temporary directory unless {keepDir: true}.
+     */
+    async stop(signal = 'SIGTERM', { keepDir = false } = {}) {
       if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
       const r = await exited;
-      rmSync(dir, { recursive: true, force: true });
+      if (!keepDir) rmSync(dir, { recursive: true, force: true });
+      if (/AddressSanitizer|LeakSanitizer|runtime error:/.test(out)) {
+        throw new Error(`sanitizer report in the server's output:\n${out}`);
+      }
       return r;
     },
   };

@@ -58,6 +58,11 @@ static const struct envelope_case cases[] = {
     BYTES("NUL byte in the message", "{\"id\":1,\"type\":\"system.ping\"}\0", "bad_json", NULL, "null"),
     TEXT("nesting 17 deep", "{\"id\":1,\"type\":\"system.ping\",\"x\":[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]}", "bad_json",
          NULL, "null"),
+    TEXT("nesting 17 deep, empty innermost", "{\"id\":1,\"type\":\"system.ping\",\"x\":[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]}",
+         "bad_json", NULL, "null"),
+    TEXT("nesting 17 deep, empty object innermost",
+         "{\"id\":1,\"type\":\"system.ping\",\"x\":[[[[[[[[[[[[[[[{}]]]]]]]]]]]]]]]}", "bad_json", NULL, "null"),
+    TEXT("Infinity", "{\"id\":1,\"type\":\"system.ping\",\"x\":-Infinity}", "bad_json", NULL, "null"),
     /* wrong shape */
     TEXT("array at the top", "[1,2]", "bad_request", NULL, "null"),
     TEXT("string at the top", "\"system.ping\"", "bad_request", NULL, "null"),

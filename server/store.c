@@ -18,6 +18,8 @@
 #include <sqlite3.h>
 
 #include "b40/log.h"
+#include "b40/timeutil.h"
+#include "store_internal.h"
 
 /* "B40\0": PRAGMA application_id of every B40 database, so `file` and we can tell one. */
 #define STORE_APPLICATION_ID 0x42343000
@@ -42,6 +44,106 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
     "  retired_at_ms INTEGER"
     ") STRICT;"
     "PRAGMA user_version = 1;",
+
+    /*
+     * 2: members and identity. Cities and their status history, people and
+     * their roles, enrollments, browser-held keys, membership requests, and
+     * the append-only history of every change. Rows that an auditor relies
+     * on (history, status history, keys) cannot be deleted; history cannot
+     * be updated either.
+     */
+    "CREATE TABLE cities ("
+    "  id         INTEGER PRIMARY KEY,"
+    "  code       TEXT NOT NULL UNIQUE CHECK (length(code) BETWEEN 2 AND 32),"
+    "  name       TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 100),"
+    "  name_local TEXT NOT NULL CHECK (length(name_local) BETWEEN 1 AND 100),"
+    "  country    TEXT NOT NULL CHECK (length(country) = 2),"
+    "  tz         TEXT NOT NULL,"
+    "  lat        REAL NOT NULL CHECK (lat BETWEEN -90 AND 90),"
+    "  lon        REAL NOT NULL CHECK (lon BETWEEN -180 AND 180),"
+    "  status     TEXT NOT NULL CHECK (status IN ('applicant', 'member', 'suspended', 'former')),"
+    "  joined_how TEXT CHECK (joined_how IN ('founding_summit', 'summit_attendance', 'approved_request')),"
+    "  joined_on  TEXT"
+    ") STRICT;"
+    "CREATE TABLE city_status_history ("
+    "  id              INTEGER PRIMARY KEY,"
+    "  city_id         INTEGER NOT NULL REFERENCES cities (id),"
+    "  status          TEXT NOT NULL CHECK (status IN ('applicant', 'member', 'suspended', 'former')),"
+    "  effective_on    TEXT NOT NULL," /* YYYY-MM-DD: the status holds from this day on */
+    "  recorded_at_ms  INTEGER NOT NULL,"
+    "  actor_person_id INTEGER REFERENCES people (id),"
+    "  reason          TEXT NOT NULL"
+    ") STRICT;"
+    "CREATE INDEX city_status_history_city ON city_status_history (city_id, effective_on);"
+    "CREATE TABLE people ("
+    "  id            INTEGER PRIMARY KEY,"
+    "  name          TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 100),"
+    "  city_id       INTEGER REFERENCES cities (id)," /* NULL: the secretariat */
+    "  roles         TEXT NOT NULL," /* comma-separated, sorted: see include/b40/identity.h */
+    "  active        INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),"
+    "  created_at_ms INTEGER NOT NULL"
+    ") STRICT;"
+    "CREATE TABLE enrollments ("
+    "  id            TEXT PRIMARY KEY CHECK (length(id) = 32),"
+    "  person_id     INTEGER NOT NULL REFERENCES people (id),"
+    "  code_sha256   BLOB NOT NULL UNIQUE CHECK (length(code_sha256) = 32),"
+    "  expires_at_ms INTEGER NOT NULL,"
+    "  created_at_ms INTEGER NOT NULL,"
+    "  created_by    INTEGER REFERENCES people (id)," /* NULL: the server key (command line) */
+    "  signer_key    BLOB NOT NULL CHECK (length(signer_key) = 32),"
+    "  statement     TEXT NOT NULL,"
+    "  signature     BLOB NOT NULL CHECK (length(signature) = 64),"
+    "  used_at_ms    INTEGER"
+    ") STRICT;"
+    "CREATE TABLE person_keys ("
+    "  id                   INTEGER PRIMARY KEY,"
+    "  person_id            INTEGER NOT NULL REFERENCES people (id),"
+    "  public_key           BLOB NOT NULL UNIQUE CHECK (length(public_key) = 32),"
+    "  enrollment_id        TEXT NOT NULL UNIQUE REFERENCES enrollments (id),"
+    "  device               TEXT NOT NULL,"
+    "  statement            TEXT NOT NULL,"
+    "  signature            BLOB NOT NULL CHECK (length(signature) = 64),"
+    "  created_at_ms        INTEGER NOT NULL,"
+    "  revoked_at_ms        INTEGER,"
+    "  revoked_by           INTEGER REFERENCES people (id),"
+    "  revocation_statement TEXT,"
+    "  revocation_signature BLOB"
+    ") STRICT;"
+    "CREATE TABLE membership_requests ("
+    "  id              INTEGER PRIMARY KEY,"
+    "  city_name       TEXT NOT NULL,"
+    "  country         TEXT NOT NULL,"
+    "  contact_name    TEXT NOT NULL,"
+    "  email           TEXT NOT NULL,"
+    "  reason          TEXT NOT NULL,"
+    "  submitted_at_ms INTEGER NOT NULL,"
+    "  status          TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'approved', 'rejected')),"
+    "  decided_at_ms   INTEGER,"
+    "  decided_by      INTEGER REFERENCES people (id),"
+    "  decision_reason TEXT,"
+    "  city_id         INTEGER REFERENCES cities (id)"
+    ") STRICT;"
+    "CREATE TABLE history ("
+    "  id              INTEGER PRIMARY KEY,"
+    "  at_ms           INTEGER NOT NULL,"
+    "  actor_person_id INTEGER REFERENCES people (id)," /* NULL: the operator or the server */
+    "  action          TEXT NOT NULL,"
+    "  subject         TEXT NOT NULL,"
+    "  details         TEXT NOT NULL" /* a JSON object, written by json-c */
+    ") STRICT;"
+    "CREATE TRIGGER history_append_only_u BEFORE UPDATE ON history"
+    "  BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;"
+    "CREATE TRIGGER history_append_only_d BEFORE DELETE ON history"
+    "  BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;"
+    "CREATE TRIGGER city_status_history_append_only_u BEFORE UPDATE ON city_status_history"
+    "  BEGIN SELECT RAISE(ABORT, 'status history is append-only'); END;"
+    "CREATE TRIGGER city_status_history_append_only_d BEFORE DELETE ON city_status_history"
+    "  BEGIN SELECT RAISE(ABORT, 'status history is append-only'); END;"
+    "CREATE TRIGGER person_keys_kept BEFORE DELETE ON person_keys"
+    "  BEGIN SELECT RAISE(ABORT, 'keys are kept so old signatures stay verifiable'); END;"
+    "CREATE TRIGGER enrollments_kept BEFORE DELETE ON enrollments"
+    "  BEGIN SELECT RAISE(ABORT, 'enrollments are kept for the audit'); END;"
+    "PRAGMA user_version = 2;",
 };
 
 enum stmt_id {
@@ -49,27 +151,26 @@ enum stmt_id {
     ST_SERVER_KEY_ADD,
     ST_SERVER_KEY_RETIRE,
     ST_SERVER_KEY_CURRENT,
+    ST_HISTORY_ADD,
     ST_BEGIN,
     ST_COMMIT,
     ST_ROLLBACK,
     ST_COUNT
 };
 
+_Static_assert(ST_COUNT <= sizeof(((struct store *)0)->stmt) / sizeof(sqlite3_stmt *), "struct store's stmt[] is too small");
+
 static const char *const stmt_sql[ST_COUNT] = {
     [ST_HEALTH] = "SELECT value FROM meta WHERE key = 'application'",
     [ST_SERVER_KEY_ADD] = "INSERT INTO server_keys (public_key, created_at_ms) VALUES (?1, ?2)",
     [ST_SERVER_KEY_RETIRE] = "UPDATE server_keys SET retired_at_ms = ?1 WHERE retired_at_ms IS NULL",
     [ST_SERVER_KEY_CURRENT] = "SELECT public_key FROM server_keys WHERE retired_at_ms IS NULL ORDER BY id DESC LIMIT 1",
+    [ST_HISTORY_ADD] = "INSERT INTO history (at_ms, actor_person_id, action, subject, details) VALUES (?1, ?2, ?3, ?4, ?5)",
     [ST_BEGIN] = "BEGIN IMMEDIATE",
     [ST_COMMIT] = "COMMIT",
     [ST_ROLLBACK] = "ROLLBACK",
 };
 
-struct store {
-    sqlite3 *db;
-    int schema_version;
-    sqlite3_stmt *stmt[ST_COUNT];
-};
 
 __attribute__((format(printf, 4, 5))) static int fail(char *err, size_t errlen, int status, const char *fmt, ...)
 {
@@ -221,6 +322,10 @@ int store_open(struct store **out, const char *path, enum store_mode mode, char 
             goto out;
         }
     }
+    if (store_identity_prepare(st) != 0 || store_registry_prepare(st) != 0) {
+        status = fail(err, errlen, STORE_ERR_SQLITE, "cannot prepare a statement: %s", sqlite3_errmsg(st->db));
+        goto out;
+    }
     *out = st;
     return STORE_OK;
 out:
@@ -234,6 +339,8 @@ void store_close(struct store *st)
         return;
     for (int i = 0; i < ST_COUNT; i++)
         sqlite3_finalize(st->stmt[i]);
+    store_identity_finalize(st);
+    store_registry_finalize(st);
     if (st->db && sqlite3_close(st->db) != SQLITE_OK)
         log_error("store: closing the database failed: %s", sqlite3_errmsg(st->db));
     free(st);
@@ -262,8 +369,7 @@ int store_check_readable(struct store *st, char *err, size_t errlen)
     return ok ? 0 : -1;
 }
 
-/* Steps a prepared write statement to completion and resets it. */
-static int step_done(sqlite3_stmt *s)
+int store_step_done(sqlite3_stmt *s)
 {
     int rc = sqlite3_step(s);
 
@@ -272,17 +378,78 @@ static int step_done(sqlite3_stmt *s)
     return rc == SQLITE_DONE ? 0 : -1;
 }
 
+int store_prepare_all(struct store *st, const char *const *sql, sqlite3_stmt **out, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (sqlite3_prepare_v3(st->db, sql[i], -1, SQLITE_PREPARE_PERSISTENT, &out[i], NULL) != SQLITE_OK) {
+            log_error("store: cannot prepare [%s]: %s", sql[i], sqlite3_errmsg(st->db));
+            return -1;
+        }
+    return 0;
+}
+
+void store_finalize_all(sqlite3_stmt **stmts, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        sqlite3_finalize(stmts[i]);
+        stmts[i] = NULL;
+    }
+}
+
+int store_begin(struct store *st)
+{
+    if (store_step_done(st->stmt[ST_BEGIN]) != 0) {
+        log_error("store: BEGIN failed: %s", sqlite3_errmsg(st->db));
+        return -1;
+    }
+    return 0;
+}
+
+int store_commit(struct store *st)
+{
+    if (store_step_done(st->stmt[ST_COMMIT]) != 0) {
+        log_error("store: COMMIT failed: %s", sqlite3_errmsg(st->db));
+        store_rollback(st);
+        return -1;
+    }
+    return 0;
+}
+
+void store_rollback(struct store *st)
+{
+    if (!sqlite3_get_autocommit(st->db))
+        (void)store_step_done(st->stmt[ST_ROLLBACK]);
+}
+
+int store_history_add(struct store *st, int64_t actor_person_id, const char *action, const char *subject,
+                      const char *details_json)
+{
+    sqlite3_stmt *s = st->stmt[ST_HISTORY_ADD];
+
+    sqlite3_bind_int64(s, 1, timeutil_now_ms());
+    if (actor_person_id > 0)
+        sqlite3_bind_int64(s, 2, actor_person_id);
+    sqlite3_bind_text(s, 3, action, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 4, subject, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 5, details_json ? details_json : "{}", -1, SQLITE_STATIC);
+    if (store_step_done(s) != 0) {
+        log_error("store: history append failed: %s", sqlite3_errmsg(st->db));
+        return -1;
+    }
+    return 0;
+}
+
 int store_server_key_add(struct store *st, const uint8_t public_key[32], int64_t created_ms)
 {
-    if (step_done(st->stmt[ST_BEGIN]) != 0)
+    if (store_step_done(st->stmt[ST_BEGIN]) != 0)
         return -1;
     sqlite3_bind_int64(st->stmt[ST_SERVER_KEY_RETIRE], 1, created_ms);
     sqlite3_bind_blob(st->stmt[ST_SERVER_KEY_ADD], 1, public_key, 32, SQLITE_STATIC);
     sqlite3_bind_int64(st->stmt[ST_SERVER_KEY_ADD], 2, created_ms);
-    if (step_done(st->stmt[ST_SERVER_KEY_RETIRE]) != 0 || step_done(st->stmt[ST_SERVER_KEY_ADD]) != 0 ||
-        step_done(st->stmt[ST_COMMIT]) != 0) {
+    if (store_step_done(st->stmt[ST_SERVER_KEY_RETIRE]) != 0 || store_step_done(st->stmt[ST_SERVER_KEY_ADD]) != 0 ||
+        store_step_done(st->stmt[ST_COMMIT]) != 0) {
         log_error("store: recording the server key failed: %s", sqlite3_errmsg(st->db));
-        (void)step_done(st->stmt[ST_ROLLBACK]);
+        (void)store_step_done(st->stmt[ST_ROLLBACK]);
         return -1;
     }
     return 0;

@@ -18,7 +18,7 @@
 struct store;
 
 /* The schema version this build creates and understands. */
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 
 enum store_mode {
     STORE_CREATE,   /* the file must not exist: create it (mode 0600) at the newest schema */
@@ -67,6 +67,25 @@ int store_server_key_add(struct store *st, const uint8_t public_key[32], int64_t
  * there is none, or -1 on error.
  */
 int store_server_key_current(struct store *st, uint8_t public_key[32]) __attribute__((warn_unused_result));
+
+/*
+ * Transactions: store_begin starts an IMMEDIATE transaction (the write lock
+ * at once, so it cannot fail later on a busy database); store_commit makes it
+ * durable (synchronous=FULL: on disk when it returns 0); store_rollback
+ * undoes it. Each returns 0 or -1. Callers acknowledge nothing before
+ * store_commit has returned 0.
+ */
+int store_begin(struct store *st) __attribute__((warn_unused_result));
+int store_commit(struct store *st) __attribute__((warn_unused_result));
+void store_rollback(struct store *st);
+
+/*
+ * Appends one entry to the append-only history (who, when, what).
+ * actor_person_id 0 means the operator at the command line or the server
+ * itself. details_json is a JSON object text. Returns 0 or -1.
+ */
+int store_history_add(struct store *st, int64_t actor_person_id, const char *action, const char *subject,
+                      const char *details_json) __attribute__((warn_unused_result));
 
 /* The most recent SQLite error message, for logs. Never NULL. */
 const char *store_errmsg(const struct store *st);

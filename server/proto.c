@@ -22,6 +22,7 @@ static const char *const code_names[PROTO_CODE_COUNT] = {
     [PROTO_UNKNOWN_TYPE] = "unknown_type",
     [PROTO_TOO_LARGE] = "too_large",
     [PROTO_INTERNAL] = "internal",
+    [PROTO_DOMAIN] = "internal", /* the real code is in proto_error.domain_code */
 };
 
 const char *proto_code_name(enum proto_code code)
@@ -36,6 +37,7 @@ int proto_fail(struct proto_error *err, enum proto_code code, const char *field,
     va_list ap;
 
     err->code = code;
+    err->domain_code[0] = '\0';
     snprintf(err->field, sizeof(err->field), "%s", field ? field : "");
     va_start(ap, fmt);
     vsnprintf(err->message, sizeof(err->message), fmt, ap);
@@ -210,7 +212,7 @@ int proto_parse(const char *buf, size_t len, struct proto_request *req, struct p
 
     memset(req, 0, sizeof(*req));
     err->code = PROTO_OK;
-    err->message[0] = err->field[0] = '\0';
+    err->message[0] = err->field[0] = err->domain_code[0] = '\0';
 
     if (len > PROTO_MAX_MESSAGE) {
         proto_fail(err, PROTO_TOO_LARGE, NULL, "message larger than %d bytes", PROTO_MAX_MESSAGE);
@@ -433,7 +435,9 @@ char *proto_reply_error(struct json_object *id, const struct proto_error *err, s
         json_object_put(e);
         return NULL;
     }
-    json_object_object_add(e, "code", json_object_new_string(proto_code_name(err->code)));
+    json_object_object_add(e, "code", json_object_new_string(err->code == PROTO_DOMAIN && err->domain_code[0]
+                                                                 ? err->domain_code
+                                                                 : proto_code_name(err->code)));
     json_object_object_add(e, "message", json_object_new_string(err->message));
     if (err->field[0])
         json_object_object_add(e, "field", json_object_new_string(err->field));

@@ -29,6 +29,7 @@
 #include "b40/log.h"
 #include "b40/origin.h"
 #include "b40/proto.h"
+#include "b40/ratelimit.h"
 #include "b40/serverkey.h"
 #include "b40/store.h"
 #include "b40/timeutil.h"
@@ -290,6 +291,11 @@ int server_run(const struct serve_config *cfg)
     st.env.store = st.store;
     st.env.key = st.key;
     st.env.started_ms = timeutil_monotonic_ms();
+    st.env.limits = ratelimit_create();
+    if (!st.env.limits) {
+        fprintf(stderr, "b40 serve: out of memory\n");
+        goto out;
+    }
     st.ws.env = &st.env;
     st.ws.origins = &st.origins;
     st.ws.sendq_max_bytes = cfg->send_queue_kib * 1024;
@@ -397,6 +403,7 @@ out:
     if (ctx)
         lws_context_destroy(ctx);
     close_resources(&st);
+    ratelimit_destroy(st.env.limits);
     if (rc == 0)
         log_info("server: stopped cleanly");
     return rc;

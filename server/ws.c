@@ -220,7 +220,16 @@ static int callback_b40(struct lws *wsi, enum lws_callback_reasons reason, void 
         pss->wsi = wsi;
         pss->shared = sh;
         sendq_init(&pss->q, LWS_PRE, sh->sendq_max_bytes, sh->sendq_max_count);
-        api_conn_init(&pss->conn);
+        {
+            /* the handshake's headers are still attached here; filter() admitted this Origin */
+            char origin_raw[ORIGIN_MAX_LEN + 1], origin[ORIGIN_MAX_LEN], peer[64];
+            int olen = lws_hdr_copy(wsi, origin_raw, sizeof(origin_raw), WSI_TOKEN_ORIGIN);
+            if (olen <= 0 || origin_normalize(origin_raw, (size_t)olen, origin) != 0)
+                origin[0] = '\0';
+            if (!lws_get_peer_simple(wsi, peer, sizeof(peer)))
+                peer[0] = '\0';
+            api_conn_init(&pss->conn, origin, peer);
+        }
         pss->next = sh->conns;
         sh->conns = pss;
         sh->conn_count++;

@@ -7,25 +7,40 @@
 #ifndef B40_API_H
 #define B40_API_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "b40/origin.h"
+
 struct store;
 struct serverkey;
+struct ratelimit;
 
 /* What every handler may use; owned by the server, outlives all connections. */
 struct api_env {
     struct store *store;
     const struct serverkey *key;
     int64_t started_ms; /* monotonic */
+    struct ratelimit *limits; /* per-address limits on public actions; NULL: none */
 };
 
 /* One WebSocket connection's state as the API sees it. */
 struct api_conn {
-    uint64_t next_seq; /* the seq of the next event on this connection; starts at 1 */
+    uint64_t next_seq;           /* the seq of the next event on this connection; starts at 1 */
+    char origin[ORIGIN_MAX_LEN]; /* the handshake's Origin, normalised: signed statements name it */
+    char peer[64];               /* the client's address, for rate limits */
+    uint8_t challenge[32];       /* the outstanding login/enroll challenge, single use */
+    int64_t challenge_expires_ms;
+    bool has_challenge;
+    int64_t person_id; /* signed in as; 0 when not */
+    int64_t key_id;    /* with the key person_keys.id */
+    unsigned roles;    /* refreshed from the database on every message */
+    int64_t city_id;   /* 0 for the secretariat */
 };
 
-void api_conn_init(struct api_conn *conn);
+/* origin and peer are copied (NULL or too long: empty). */
+void api_conn_init(struct api_conn *conn, const char *origin, const char *peer);
 
 /*
  * Serves one complete text message of len bytes (at most PROTO_MAX_MESSAGE)

@@ -32,6 +32,7 @@ enum proto_code {
     PROTO_UNKNOWN_TYPE,
     PROTO_TOO_LARGE,
     PROTO_INTERNAL,
+    PROTO_DOMAIN, /* a domain rule's own code, in proto_error.domain_code */
     PROTO_CODE_COUNT
 };
 
@@ -40,6 +41,7 @@ const char *proto_code_name(enum proto_code code);
 
 struct proto_error {
     enum proto_code code;
+    char domain_code[32]; /* with PROTO_DOMAIN: e.g. "not_signed_in" */
     char message[192]; /* for people */
     char field[64];    /* the field to blame, or "" */
 };

@@ -24,4 +24,11 @@ int64_t timeutil_monotonic_ms(void);
  */
 int timeutil_rfc3339(int64_t ms, char out[TIMEUTIL_RFC3339_LEN]) __attribute__((warn_unused_result));
 
+/*
+ * Parses exactly the form timeutil_rfc3339 writes ("2026-11-27T09:46:37.123Z")
+ * into ms since the epoch. Returns 0, or -1 for any other text or an
+ * impossible date.
+ */
+int timeutil_parse_rfc3339(const char *text, int64_t *ms) __attribute__((warn_unused_result));
+
 #endif

@@ -103,7 +103,7 @@ static void test_envelope_table(void **state)
     struct api_conn conn;
 
     (void)state;
-    api_conn_init(&conn);
+    api_conn_init(&conn, "https://localhost:8443", "127.0.0.1");
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         const struct envelope_case *c = &cases[i];
         const char *in = c->input ? c->input : c->input_bytes;
@@ -226,7 +226,7 @@ static void test_events_count_from_one(void **state)
     char *e1, *e2;
 
     (void)state;
-    api_conn_init(&conn);
+    api_conn_init(&conn, "https://localhost:8443", "127.0.0.1");
     e1 = api_welcome(&conn, &len);
     assert_non_null(e1);
     assert_non_null(strstr(e1, "\"event\":\"system.welcome\",\"seq\":1,"));

@@ -12,10 +12,13 @@
 #include <sodium.h>
 
 #include "b40/config.h"
+#include "b40/identity.h"
 #include "b40/server.h"
 #include "b40/serverkey.h"
 #include "b40/store.h"
+#include "b40/store_identity.h"
 #include "b40/timeutil.h"
+#include "cli.h"
 
 static const char main_usage[] =
     "usage: b40 COMMAND [options]\n"
@@ -25,21 +28,66 @@ static const char main_usage[] =
     "commands:\n"
     "  init      create a database and the server's signing key\n"
     "  serve     run the server (HTTPS and WebSocket on one TLS port)\n"
+    "  city      list the member cities, or show one (city list|show)\n"
+    "  person    list or add people (person list|add)\n"
+    "  enroll    make a one-time enrollment link for a person\n"
     "  help      show this help, or a command's: b40 help COMMAND\n"
     "  version   print the version\n"
     "\n"
     "Run `b40 COMMAND --help` for a command's options.\n";
 
 static const char init_usage[] =
-    "usage: b40 init --db PATH\n"
+    "usage: b40 init --db PATH [--demo] [--base-url URL]\n"
     "\n"
     "Creates the database PATH at the newest schema and the server's Ed25519\n"
     "signing key in PATH.key (mode 0600; keep it secret and back it up with the\n"
     "database: receipts and results are signed with it). PATH must not exist.\n"
+    "It creates the first secretariat member, the network secretary, and prints\n"
+    "a one-time link that enrolls their browser's key.\n"
     "\n"
     "options:\n"
-    "  --db PATH     the database to create (or B40_DB)\n"
-    "  -h, --help    show this help\n";
+    "  --db PATH        the database to create (or B40_DB)\n"
+    "  --demo           also load the demo network (real cities and summits, no\n"
+    "                   real people) and print links for demo people of every role\n"
+    "  --base-url URL   the server's address in the links (https://localhost:8443)\n"
+    "  -h, --help       show this help\n";
+
+/* The demo people: every role once, so a newcomer can try each. */
+static const struct {
+    const char *name, *affiliation, *roles;
+} demo_people[] = {
+    {"Secretariat expert", "secretariat", "expert"},
+    {"Mayor of Zagreb", "zagreb", "mayor"},
+    {"Mayor of Athens", "athens", "mayor"},
+    {"Deputy mayor of Sofia", "sofia", "deputy"},
+    {"Climate officer of Tirana", "tirana", "official"},
+};
+
+/* Adds a person in one transaction with its history entry. Returns the id, or 0. */
+static int64_t add_person(struct store *st, const char *name, const char *affiliation, const char *roles_text)
+{
+    int64_t city_id = 0, id = 0;
+    char status[16];
+
+    if (strcmp(affiliation, "secretariat") && store_city_lookup(st, affiliation, &city_id, status) != 0)
+        return 0;
+    if (store_begin(st) != 0)
+        return 0;
+    if (store_person_add(st, name, city_id, identity_roles_parse(roles_text), &id) != 0 ||
+        store_history_add(st, 0, "person.create", "person", "{\"by\":\"b40 init\"}") != 0 || store_commit(st) != 0) {
+        store_rollback(st);
+        return 0;
+    }
+    return id;
+}
+
+/* Until the registry's demo loader lands (server/demo.c). */
+static int demo_load_network_pending(struct store *st)
+{
+    (void)st;
+    fprintf(stderr, "b40 init: --demo is not available in this build yet\n");
+    return -1;
+}
 
 static int usage_fail(const char *usage, const char *msg)
 {
@@ -51,9 +99,15 @@ static int usage_fail(const char *usage, const char *msg)
 
 static int cmd_init(int argc, char **argv)
 {
-    static const struct option opts[] = {{"db", required_argument, NULL, 'd'}, {"help", no_argument, NULL, 'h'}, {0}};
-    const char *db = getenv("B40_DB");
-    char keypath[CONFIG_PATH_MAX + 8], err[512], hex[65];
+    static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
+                                         {"demo", no_argument, NULL, 'm'},
+                                         {"base-url", required_argument, NULL, 'b'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {0}};
+    const char *db = getenv("B40_DB"), *base = "https://localhost:8443";
+    char keypath[CONFIG_PATH_MAX + 8], err[512], hex[65], link[512];
+    bool demo = false;
+    int64_t secretary;
     struct serverkey *key = NULL;
     struct store *st = NULL;
     int opt, rc = 1;
@@ -65,10 +119,17 @@ static int cmd_init(int argc, char **argv)
             fputs(init_usage, stdout);
             return 0;
         }
-        if (opt != 'd')
+        if (opt == 'm')
+            demo = true;
+        else if (opt == 'b')
+            base = optarg;
+        else if (opt == 'd')
+            db = optarg;
+        else
             return usage_fail(init_usage, "unknown option or missing value");
-        db = optarg;
     }
+    if (strncmp(base, "https://", 8) || strlen(base) > 200 || base[strlen(base) - 1] == '/')
+        return usage_fail(init_usage, "--base-url must look like https://host[:port], without a trailing /");
     if (optind < argc)
         return usage_fail(init_usage, "unexpected argument");
     if (!db || !*db)
@@ -92,10 +153,31 @@ static int cmd_init(int argc, char **argv)
         unlink(keypath);
         goto fail;
     }
+    if (demo && demo_load_network_pending(st) != 0) {
+        fprintf(stderr, "b40 init: loading the demo network failed: %s\n", store_errmsg(st));
+        goto fail;
+    }
+    secretary = add_person(st, "Network secretary", "secretariat", "secretary");
+    if (!secretary || cli_enroll_link(st, key, secretary, base, 72LL * 3600 * 1000, link, sizeof(link)) != 0) {
+        fprintf(stderr, "b40 init: cannot create the first secretariat member: %s\n", store_errmsg(st));
+        goto fail;
+    }
     sodium_bin2hex(hex, sizeof(hex), serverkey_public(key), 32);
-    printf("b40 init: created %s (schema %d)\n", db, store_schema_version(st));
+    printf("b40 init: created %s (schema %d)%s\n", db, store_schema_version(st),
+           demo ? " with the demo network (demo data: real cities, no real people)" : "");
     printf("b40 init: server signing key in %s (mode 0600; back it up, never share it)\n", keypath);
     printf("b40 init: server public key ed25519:%s\n", hex);
+    printf("\nOne-time enrollment links (valid 72 hours; each works once):\n");
+    printf("  Network secretary (secretariat, secretary):\n    %s\n", link);
+    for (size_t i = 0; demo && i < sizeof(demo_people) / sizeof(demo_people[0]); i++) {
+        int64_t id = add_person(st, demo_people[i].name, demo_people[i].affiliation, demo_people[i].roles);
+        if (!id || cli_enroll_link(st, key, id, base, 72LL * 3600 * 1000, link, sizeof(link)) != 0) {
+            fprintf(stderr, "b40 init: cannot create the demo person %s\n", demo_people[i].name);
+            goto fail;
+        }
+        printf("  %s (%s, %s):\n    %s\n", demo_people[i].name, demo_people[i].affiliation, demo_people[i].roles,
+               link);
+    }
     rc = 0;
 fail:
     serverkey_free(key);
@@ -133,6 +215,8 @@ static const struct {
 } commands[] = {
     {"init", cmd_init, init_usage},
     {"serve", cmd_serve, config_serve_usage},
+    {"person", cli_person, cli_person_usage},
+    {"enroll", cli_enroll, cli_enroll_usage},
 };
 
 int main(int argc, char **argv)

@@ -248,6 +248,8 @@ static int set_pragmas(sqlite3 *db, char *err, size_t errlen)
 
 static int migrate(struct store *st, char *err, size_t errlen)
 {
+    int from = st->schema_version;
+
     for (int v = st->schema_version; v < STORE_SCHEMA_VERSION; v++) {
         int rc = exec_script(st->db, "BEGIN IMMEDIATE");
         if (rc == SQLITE_OK)
@@ -262,7 +264,8 @@ static int migrate(struct store *st, char *err, size_t errlen)
             return STORE_ERR_SQLITE;
         }
         st->schema_version = v + 1;
-        log_info("store: database schema now at version %d", st->schema_version);
+        if (from > 0) /* an upgrade, not a new file */
+            log_info("store: database schema upgraded to version %d", st->schema_version);
     }
     return STORE_OK;
 }

@@ -12,6 +12,7 @@
 #include <sodium.h>
 
 #include "b40/config.h"
+#include "b40/demo.h"
 #include "b40/identity.h"
 #include "b40/server.h"
 #include "b40/serverkey.h"
@@ -81,14 +82,6 @@ static int64_t add_person(struct store *st, const char *name, const char *affili
     return id;
 }
 
-/* Until the registry's demo loader lands (server/demo.c). */
-static int demo_load_network_pending(struct store *st)
-{
-    (void)st;
-    fprintf(stderr, "b40 init: --demo is not available in this build yet\n");
-    return -1;
-}
-
 static int usage_fail(const char *usage, const char *msg)
 {
     if (msg)
@@ -153,7 +146,7 @@ static int cmd_init(int argc, char **argv)
         unlink(keypath);
         goto fail;
     }
-    if (demo && demo_load_network_pending(st) != 0) {
+    if (demo && demo_load_network(st) != 0) { /* a new file: -2 (registry not empty) cannot happen */
         fprintf(stderr, "b40 init: loading the demo network failed: %s\n", store_errmsg(st));
         goto fail;
     }
@@ -215,6 +208,7 @@ static const struct {
 } commands[] = {
     {"init", cmd_init, init_usage},
     {"serve", cmd_serve, config_serve_usage},
+    {"city", cli_city, cli_city_usage},
     {"person", cli_person, cli_person_usage},
     {"enroll", cli_enroll, cli_enroll_usage},
 };

@@ -1,0 +1,38 @@
+/*
+ * demo: the demo network: the B40 cities as publicly reported, with the
+ * dates and the ways they joined, so that a fresh server has a registry to
+ * show and to test against. Real public facts only (city names, countries,
+ * time zones, coordinates, summit dates); no person's name. Service thread
+ * or command line, like the store it writes to.
+ */
+#ifndef B40_DEMO_H
+#define B40_DEMO_H
+
+#include <stddef.h>
+
+#include "b40/store_registry.h"
+
+struct store;
+
+/* One city of the demo network, with its joining. */
+struct demo_city {
+    const char *code, *name, *name_local, *country, *tz;
+    double lat, lon;
+    enum membership_joined joined_how;
+    const char *joined_on; /* YYYY-MM-DD */
+    const char *reason;    /* the first status history row's reason */
+};
+
+/* The demo cities, in the order they are loaded; *n is set to their number. Static data. */
+const struct demo_city *demo_cities(size_t *n);
+
+/*
+ * Loads the demo network into a store whose registry is empty: every city
+ * as a member with its first status row, meta 'demo' = '1', and one history
+ * entry "demo.load" (actor: the operator), all in one transaction.
+ * Returns 0; -2 when the registry already holds a city (nothing is
+ * changed); -1 on failure (logged; nothing is changed).
+ */
+int demo_load_network(struct store *st) __attribute__((warn_unused_result));
+
+#endif

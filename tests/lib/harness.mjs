@@ -6,7 +6,7 @@
 // Environment (set by ctest, see CMakeLists.txt):
 //   B40_BIN       path to the b40 executable under test (required)
 //   B40_SOURCE    the source tree (for certs/make-dev-cert and web/)
-import { spawn, execFileSync } from 'node:child_process';
+import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
@@ -44,20 +44,50 @@ export function runB40(args, opts = {}) {
 }
 
 /**
+ * The enrollment links in the output of `b40 init --demo` (or `b40 enroll`):
+ * every line holding `/enroll#CODE`, with the line before it for context.
+ */
+export function parseEnrollLinks(text) {
+  const lines = String(text).split('\n');
+  const links = [];
+  lines.forEach((line, i) => {
+    const m = /\/enroll#([A-Za-z0-9_-]{22})(?![A-Za-z0-9_-])/.exec(line);
+    if (!m) return;
+    const code = m[1];
+    links.push({
+      code,
+      line,
+      context: `${i > 0 ? lines[i - 1] : ''}\n${line}`,
+      url: (origin) => `${origin}/enroll#${code}`,
+    });
+  });
+  return links;
+}
+
+/**
  * Starts a server with a fresh database. Options:
  *   args: extra `b40 serve` arguments (e.g. ['--ping-interval', '1'])
  *   env:  extra environment
  *   init: false to skip `b40 init` (the database then does not exist)
- * Resolves to {port, origin, url, wsUrl, ca, db, dir, proc, output(), stop(signal)}.
+ *   demo: true to run `b40 init --db DB --demo` (demo cities and people)
+ * Resolves to {port, origin, url, wsUrl, ca, db, dir, proc, output(), stop(signal),
+ * initOutput, links}: initOutput is what `b40 init` printed (stdout then
+ * stderr), links the lines of it that hold an enrollment link (`/enroll#`),
+ * trimmed, in the order printed.
  */
 export async function startServer(options = {}) {
   const certs = devCerts();
   const dir = mkdtempSync(join(tmpdir(), 'b40-e2e-'));
   const db = join(dir, 'b40.db');
+  let initOutput = '';
   if (options.init !== false) {
-    const r = runB40(['init', '--db', db]);
-    if (r.status !== 0) throw new Error(`b40 init failed (${r.status}): ${r.stderr}`);
+    // spawnSync, not runB40: the links may be printed on either stream.
+    const r = spawnSync(BIN, ['init', '--db', db, ...(options.demo ? ['--demo'] : [])],
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 15000 });
+    if (r.status !== 0) throw new Error(`b40 init${options.demo ? ' --demo' : ''} failed (${r.status}): ${r.stderr}`);
+    initOutput = `${r.stdout}${r.stderr}`;
   }
+  const links = initOutput.split('\n').filter((l) => l.includes('/enroll#')).map((l) => l.trim());
   const args = ['serve', '--db', db, '--port', '0', '--listen', '127.0.0.1',
     '--cert', certs.cert, '--key', certs.key, '--web-root', join(SOURCE, 'web'),
     ...(options.args || [])];
@@ -84,7 +114,7 @@ export async function startServer(options = {}) {
   const origin = `https://127.0.0.1:${port}`;
   return {
     port, origin, url: `${origin}/`, wsUrl: `wss://127.0.0.1:${port}/ws`,
-    ca: certs.ca, db, dir, proc, exited,
+    ca: certs.ca, db, dir, proc, exited, initOutput, links,
     output: () => out,
     /**
      * Sends a signal (default SIGTERM) and resolves to {code, signal}. Throws

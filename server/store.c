@@ -144,6 +144,110 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
     "CREATE TRIGGER enrollments_kept BEFORE DELETE ON enrollments"
     "  BEGIN SELECT RAISE(ABORT, 'enrollments are kept for the audit'); END;"
     "PRAGMA user_version = 2;",
+
+    /*
+     * 3: summits and the presidency election. Summits with their delegations
+     * and attendance; presidency terms; elections, their rounds (each with
+     * the signed poll), candidacies, and ballots with their place in the
+     * election's hash chain (docs/audit.md). One ballot per city per round is
+     * a UNIQUE constraint, so two ballots racing for one city cannot both
+     * commit. Ballots, rounds and terms are never deleted.
+     */
+    "CREATE TABLE summits ("
+    "  id        INTEGER PRIMARY KEY,"
+    "  year      INTEGER NOT NULL UNIQUE CHECK (year BETWEEN 2021 AND 9999),"
+    "  host_city INTEGER NOT NULL REFERENCES cities (id),"
+    "  starts_on TEXT NOT NULL,"
+    "  ends_on   TEXT NOT NULL CHECK (ends_on >= starts_on),"
+    "  place     TEXT NOT NULL"
+    ") STRICT;"
+    "CREATE TABLE delegations ("
+    "  summit_id     INTEGER NOT NULL REFERENCES summits (id),"
+    "  city_id       INTEGER NOT NULL REFERENCES cities (id),"
+    "  delegates     INTEGER NOT NULL CHECK (delegates BETWEEN 1 AND 50),"
+    "  arrival_on    TEXT NOT NULL,"
+    "  departure_on  TEXT NOT NULL CHECK (departure_on >= arrival_on),"
+    "  nights        INTEGER NOT NULL CHECK (nights >= 0),"
+    "  meals         INTEGER NOT NULL CHECK (meals >= 0),"
+    "  dietary       TEXT NOT NULL,"
+    "  updated_at_ms INTEGER NOT NULL,"
+    "  PRIMARY KEY (summit_id, city_id)"
+    ") STRICT;"
+    "CREATE TABLE attendance ("
+    "  summit_id     INTEGER NOT NULL REFERENCES summits (id),"
+    "  city_id       INTEGER NOT NULL REFERENCES cities (id),"
+    "  checked_in_ms INTEGER NOT NULL,"
+    "  how           TEXT NOT NULL CHECK (how IN ('desk', 'online')),"
+    "  by_person     INTEGER REFERENCES people (id),"
+    "  PRIMARY KEY (summit_id, city_id)"
+    ") STRICT;"
+    "CREATE TABLE presidencies ("
+    "  id              INTEGER PRIMARY KEY,"
+    "  city_id         INTEGER NOT NULL REFERENCES cities (id),"
+    "  from_summit_id  INTEGER NOT NULL UNIQUE REFERENCES summits (id)," /* the summit it hosts opens the term */
+    "  elected_in      INTEGER REFERENCES elections (id),"                /* NULL: before the server, or founding */
+    "  recorded_at_ms  INTEGER NOT NULL"
+    ") STRICT;"
+    "CREATE TABLE elections ("
+    "  id            INTEGER PRIMARY KEY,"
+    "  summit_id     INTEGER NOT NULL REFERENCES summits (id),"
+    "  title         TEXT NOT NULL,"
+    "  state         TEXT NOT NULL CHECK (state IN ('draft', 'candidacy', 'open', 'closed', 'decided')),"
+    "  round         INTEGER NOT NULL DEFAULT 0," /* the current or last round */
+    "  quorum_num    INTEGER NOT NULL CHECK (quorum_num >= 0),"
+    "  quorum_den    INTEGER NOT NULL CHECK (quorum_den > 0 AND quorum_num <= quorum_den),"
+    "  winner_city   INTEGER REFERENCES cities (id),"
+    "  created_at_ms INTEGER NOT NULL"
+    ") STRICT;"
+    "CREATE TABLE candidacies ("
+    "  election_id   INTEGER NOT NULL REFERENCES elections (id),"
+    "  city_id       INTEGER NOT NULL REFERENCES cities (id),"
+    "  declared_by   INTEGER NOT NULL REFERENCES people (id),"
+    "  declared_at_ms INTEGER NOT NULL,"
+    "  withdrawn_at_ms INTEGER,"
+    "  PRIMARY KEY (election_id, city_id)"
+    ") STRICT;"
+    "CREATE TABLE rounds ("
+    "  election_id     INTEGER NOT NULL REFERENCES elections (id),"
+    "  round           INTEGER NOT NULL CHECK (round >= 1),"
+    "  kind            TEXT NOT NULL CHECK (kind IN ('first', 'runoff')),"
+    "  candidates      TEXT NOT NULL," /* sorted codes, comma-separated */
+    "  poll            TEXT,"          /* the signed poll text, set when the round opens */
+    "  poll_signature  BLOB,"
+    "  fingerprint     BLOB,"
+    "  opened_at_ms    INTEGER,"
+    "  closed_at_ms    INTEGER,"
+    "  quorum_open     TEXT," /* JSON: members, present, threshold, met */
+    "  result          TEXT," /* JSON, at close: quorum, counts, outcome, roll call */
+    "  chain_head      TEXT,"
+    "  chain_head_signature BLOB,"
+    "  PRIMARY KEY (election_id, round)"
+    ") STRICT;"
+    "CREATE TABLE ballots ("
+    "  election_id   INTEGER NOT NULL REFERENCES elections (id),"
+    "  round         INTEGER NOT NULL,"
+    "  city_id       INTEGER NOT NULL REFERENCES cities (id),"
+    "  seq           INTEGER NOT NULL,"
+    "  text          TEXT NOT NULL,"
+    "  signature     BLOB NOT NULL CHECK (length(signature) = 64),"
+    "  key_id        INTEGER NOT NULL REFERENCES person_keys (id),"
+    "  choice        TEXT NOT NULL,"
+    "  ballot_hash   BLOB NOT NULL UNIQUE CHECK (length(ballot_hash) = 32),"
+    "  chain         BLOB NOT NULL CHECK (length(chain) = 32),"
+    "  recorded_at_ms INTEGER NOT NULL,"
+    "  receipt       TEXT NOT NULL,"
+    "  receipt_signature BLOB NOT NULL,"
+    "  PRIMARY KEY (election_id, round, city_id),"
+    "  UNIQUE (election_id, seq),"
+    "  FOREIGN KEY (election_id, round) REFERENCES rounds (election_id, round)"
+    ") STRICT;"
+    "CREATE TRIGGER ballots_kept_d BEFORE DELETE ON ballots"
+    "  BEGIN SELECT RAISE(ABORT, 'ballots are never deleted'); END;"
+    "CREATE TRIGGER ballots_kept_u BEFORE UPDATE ON ballots"
+    "  BEGIN SELECT RAISE(ABORT, 'ballots are never changed'); END;"
+    "CREATE TRIGGER presidencies_kept BEFORE DELETE ON presidencies"
+    "  BEGIN SELECT RAISE(ABORT, 'the presidency history is kept'); END;"
+    "PRAGMA user_version = 3;",
 };
 
 enum stmt_id {

@@ -53,6 +53,8 @@ static const struct api_type *find_type(const char *type)
         t = find_in(api_identity_types, api_identity_count, type);
     if (!t)
         t = find_in(api_registry_types, api_registry_count, type);
+    if (!t)
+        t = find_in(api_election_types, api_election_count, type);
     return t;
 }
 
@@ -204,6 +206,7 @@ int api_fail(struct proto_error *err, const char *code, const char *field, const
     va_list ap;
 
     err->code = PROTO_DOMAIN;
+    err->detail_key[0] = err->detail_value[0] = '\0';
     snprintf(err->domain_code, sizeof(err->domain_code), "%s", code);
     snprintf(err->field, sizeof(err->field), "%s", field ? field : "");
     va_start(ap, fmt);

@@ -38,6 +38,8 @@ extern const struct api_type api_identity_types[];
 extern const size_t api_identity_count;
 extern const struct api_type api_registry_types[];
 extern const size_t api_registry_count;
+extern const struct api_type api_election_types[];
+extern const size_t api_election_count;
 
 /* Field readers for a request whose fields proto_check_fields has checked. */
 const char *api_str(const struct proto_request *req, const char *name); /* NULL when absent */

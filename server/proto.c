@@ -37,7 +37,7 @@ int proto_fail(struct proto_error *err, enum proto_code code, const char *field,
     va_list ap;
 
     err->code = code;
-    err->domain_code[0] = '\0';
+    err->domain_code[0] = err->detail_key[0] = err->detail_value[0] = '\0';
     snprintf(err->field, sizeof(err->field), "%s", field ? field : "");
     va_start(ap, fmt);
     vsnprintf(err->message, sizeof(err->message), fmt, ap);
@@ -212,7 +212,7 @@ int proto_parse(const char *buf, size_t len, struct proto_request *req, struct p
 
     memset(req, 0, sizeof(*req));
     err->code = PROTO_OK;
-    err->message[0] = err->field[0] = err->domain_code[0] = '\0';
+    err->message[0] = err->field[0] = err->domain_code[0] = err->detail_key[0] = err->detail_value[0] = '\0';
 
     if (len > PROTO_MAX_MESSAGE) {
         proto_fail(err, PROTO_TOO_LARGE, NULL, "message larger than %d bytes", PROTO_MAX_MESSAGE);
@@ -441,6 +441,8 @@ char *proto_reply_error(struct json_object *id, const struct proto_error *err, s
     json_object_object_add(e, "message", json_object_new_string(err->message));
     if (err->field[0])
         json_object_object_add(e, "field", json_object_new_string(err->field));
+    if (err->detail_key[0])
+        json_object_object_add(e, err->detail_key, json_object_new_string(err->detail_value));
     json_object_object_add(msg, "id", json_object_get(id));
     json_object_object_add(msg, "ok", json_object_new_boolean(0));
     json_object_object_add(msg, "error", e);

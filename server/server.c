@@ -296,6 +296,8 @@ int server_run(const struct serve_config *cfg)
         fprintf(stderr, "b40 serve: out of memory\n");
         goto out;
     }
+    st.env.publish = ws_publish;
+    st.env.hub = &st.ws;
     st.ws.env = &st.env;
     st.ws.origins = &st.origins;
     st.ws.sendq_max_bytes = cfg->send_queue_kib * 1024;

@@ -184,8 +184,9 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
     "CREATE TABLE presidencies ("
     "  id              INTEGER PRIMARY KEY,"
     "  city_id         INTEGER NOT NULL REFERENCES cities (id),"
-    "  from_summit_id  INTEGER NOT NULL UNIQUE REFERENCES summits (id)," /* the summit it hosts opens the term */
-    "  elected_in      INTEGER REFERENCES elections (id),"                /* NULL: before the server, or founding */
+    "  from_summit_id  INTEGER UNIQUE REFERENCES summits (id)," /* the summit it hosts opens the term; NULL until scheduled */
+    "  elected_in      INTEGER REFERENCES elections (id),"       /* NULL: before the server, or founding */
+    "  elected_at_summit_id INTEGER REFERENCES summits (id),"    /* where it was elected (NULL: founding) */
     "  recorded_at_ms  INTEGER NOT NULL"
     ") STRICT;"
     "CREATE TABLE elections ("
@@ -429,7 +430,7 @@ int store_open(struct store **out, const char *path, enum store_mode mode, char 
             goto out;
         }
     }
-    if (store_identity_prepare(st) != 0 || store_registry_prepare(st) != 0) {
+    if (store_identity_prepare(st) != 0 || store_registry_prepare(st) != 0 || store_election_prepare(st) != 0) {
         status = fail(err, errlen, STORE_ERR_SQLITE, "cannot prepare a statement: %s", sqlite3_errmsg(st->db));
         goto out;
     }
@@ -448,6 +449,7 @@ void store_close(struct store *st)
         sqlite3_finalize(st->stmt[i]);
     store_identity_finalize(st);
     store_registry_finalize(st);
+    store_election_finalize(st);
     if (st->db && sqlite3_close(st->db) != SQLITE_OK)
         log_error("store: closing the database failed: %s", sqlite3_errmsg(st->db));
     free(st);

@@ -17,6 +17,7 @@
 
 struct store_identity;
 struct store_registry;
+struct store_election_stmts;
 
 struct store {
     sqlite3 *db;
@@ -24,6 +25,7 @@ struct store {
     sqlite3_stmt *stmt[16]; /* store.c's own, indexed by its enum stmt_id */
     struct store_identity *identity;
     struct store_registry *registry;
+    struct store_election_stmts *election;
 };
 
 /* Steps a write statement to SQLITE_DONE, then resets it and clears its bindings. 0 or -1. */
@@ -38,5 +40,7 @@ int store_identity_prepare(struct store *st);
 void store_identity_finalize(struct store *st);
 int store_registry_prepare(struct store *st);
 void store_registry_finalize(struct store *st);
+int store_election_prepare(struct store *st);
+void store_election_finalize(struct store *st);
 
 #endif

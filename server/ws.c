@@ -14,6 +14,8 @@
 #include "b40/proto.h"
 #include "b40/sendq.h"
 
+#include <json-c/json.h>
+
 struct ws_pss {
     struct lws *wsi;
     struct ws_pss *next; /* in shared->conns */
@@ -276,6 +278,21 @@ const struct lws_protocols ws_protocol_template = {
     .rx_buffer_size = 16384,
     .user = NULL, /* set to the server's struct ws_shared */
 };
+
+void ws_publish(void *shared, int64_t election_id, const char *event, struct json_object *fields)
+{
+    struct ws_shared *sh = shared;
+    size_t len = 0;
+
+    for (struct ws_pss *p = sh->conns; p; p = p->next) {
+        char *msg;
+        if (p->conn.watch_election != election_id || p->closing || p->dropped)
+            continue;
+        /* proto_event consumes its fields: give it a reference of its own; members are shared, read only */
+        msg = proto_event(event, p->conn.next_seq++, json_object_get(fields), &len);
+        queue_msg(p, msg, len); /* a watcher whose queue is full is dropped, never waited for */
+    }
+}
 
 void ws_close_all(struct ws_shared *shared)
 {

@@ -16,6 +16,7 @@
 struct store;
 struct serverkey;
 struct ratelimit;
+struct json_object;
 
 /* What every handler may use; owned by the server, outlives all connections. */
 struct api_env {
@@ -23,6 +24,12 @@ struct api_env {
     const struct serverkey *key;
     int64_t started_ms; /* monotonic */
     struct ratelimit *limits; /* per-address limits on public actions; NULL: none */
+    /*
+     * Sends an event to every connection watching an election (the hub;
+     * set by the server, NULL in unit tests). `fields` is borrowed.
+     */
+    void (*publish)(void *hub, int64_t election_id, const char *event, struct json_object *fields);
+    void *hub;
 };
 
 /* One WebSocket connection's state as the API sees it. */
@@ -37,6 +44,7 @@ struct api_conn {
     int64_t key_id;    /* with the key person_keys.id */
     unsigned roles;    /* refreshed from the database on every message */
     int64_t city_id;   /* 0 for the secretariat */
+    int64_t watch_election; /* election.watch: the election whose events this connection gets; 0 none */
 };
 
 /* origin and peer are copied (NULL or too long: empty). */

@@ -44,6 +44,8 @@ struct proto_error {
     char domain_code[32]; /* with PROTO_DOMAIN: e.g. "not_signed_in" */
     char message[192]; /* for people */
     char field[64];    /* the field to blame, or "" */
+    char detail_key[24];    /* an extra member of error, e.g. "ballot_hash" ("" for none) */
+    char detail_value[80];
 };
 
 /* Fills err; `field` may be NULL. Returns -1 so callers can `return proto_fail(...)`. */

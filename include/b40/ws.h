@@ -32,6 +32,9 @@ struct ws_shared {
 /* The protocol, to be copied into the vhost's protocol list with .user set to a struct ws_shared. */
 extern const struct lws_protocols ws_protocol_template;
 
+/* The hub's fan-out (struct api_env.publish): an event to every connection watching the election. */
+void ws_publish(void *shared, int64_t election_id, const char *event, struct json_object *fields);
+
 /* Asks every open connection to close with 1001 "server shutting down". */
 void ws_close_all(struct ws_shared *shared);
 

@@ -1,0 +1,937 @@
+/*
+ * api_election: election.* (docs/protocol.md; rules in
+ * docs/election-rules.md; bytes in docs/audit.md). The state machine
+ * draft -> candidacy -> open -> closed (-> open for the next round) ->
+ * decided, each step by the secretariat, idempotent, with a history entry;
+ * the signed poll at opening; ballots verified over their exact bytes and
+ * recorded in one transaction under the (election, round, city) uniqueness
+ * rule, each extending the election's hash chain; receipts only after the
+ * commit; the count, quorum and roll call at closing. Service thread.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "api_internal.h"
+#include "b40/ballot.h"
+#include "b40/election.h"
+#include "b40/identity.h"
+#include "b40/log.h"
+#include "b40/serverkey.h"
+#include "b40/store.h"
+#include "b40/store_election.h"
+#include "b40/store_identity.h"
+#include "b40/timeutil.h"
+
+#define CODES_MAX 4096 /* a comma-joined list of city codes (up to ~120 cities) */
+
+/* ---- small helpers ---- */
+
+struct codes {
+    char text[CODES_MAX];
+    size_t len, count;
+    int64_t ids[128];
+    int overflow;
+};
+
+static int add_code(void *ctx, const struct store_city_ref *c)
+{
+    struct codes *l = ctx;
+    size_t n = strlen(c->code);
+
+    if (l->len + n + 2 > sizeof(l->text) || l->count >= sizeof(l->ids) / sizeof(l->ids[0])) {
+        l->overflow = 1;
+        return 1;
+    }
+    if (l->len)
+        l->text[l->len++] = ',';
+    memcpy(l->text + l->len, c->code, n + 1);
+    l->len += n;
+    l->ids[l->count++] = c->id;
+    return 0;
+}
+
+static int add_member_code(void *ctx, const struct store_city_ref *c)
+{
+    return strcmp(c->status, "member") ? 0 : add_code(ctx, c);
+}
+
+/* Is code an item of the comma-joined list? */
+static bool in_list(const char *list, const char *code)
+{
+    size_t n = strlen(code);
+
+    for (const char *p = list; p && *p;) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        if (len == n && !memcmp(p, code, n))
+            return true;
+        p = comma ? comma + 1 : NULL;
+    }
+    return false;
+}
+
+/* The value of "name: value" in a statement text, copied into out. */
+static int line_value(const char *text, const char *name, char *out, size_t outlen)
+{
+    size_t n = strlen(name);
+
+    for (const char *p = text; p && *p;) {
+        const char *nl = strchr(p, '\n');
+        if (!strncmp(p, name, n) && p[n] == ':' && p[n + 1] == ' ') {
+            size_t len = (nl ? (size_t)(nl - p) : strlen(p)) - n - 2;
+            if (len >= outlen)
+                return -1;
+            memcpy(out, p + n + 2, len);
+            out[len] = '\0';
+            return 0;
+        }
+        p = nl ? nl + 1 : NULL;
+    }
+    return -1;
+}
+
+static struct json_object *codes_json(const char *list)
+{
+    struct json_object *a = json_object_new_array();
+
+    for (const char *p = list; p && *p;) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        json_object_array_add(a, json_object_new_string_len(p, (int)len));
+        p = comma ? comma + 1 : NULL;
+    }
+    return a;
+}
+
+static void add_hex(struct json_object *o, const char *key, const uint8_t *b, size_t len)
+{
+    char hex[129];
+
+    identity_hex_encode(b, len, hex);
+    json_object_object_add(o, key, json_object_new_string(hex));
+}
+
+static int history(struct api_env *env, struct api_conn *conn, const char *action, int64_t election,
+                   const char *details)
+{
+    char subject[48];
+
+    snprintf(subject, sizeof(subject), "election:%lld", (long long)election);
+    return store_history_add(env->store, conn->person_id, action, subject, details ? details : "{}");
+}
+
+static int load_election(struct api_env *env, const struct proto_request *req, struct store_election *e,
+                         struct proto_error *err)
+{
+    int rc = store_election_get(env->store, api_int(req, "election", 0), e);
+
+    if (rc < 0)
+        return api_internal_error(err, "reading the election");
+    if (rc > 0)
+        return api_fail(err, "not_found", "election", "no such election");
+    return 0;
+}
+
+/* ---- the election object ---- */
+
+struct count_ctx {
+    const char *candidates;
+    uint64_t votes[ELECTION_MAX_CANDIDATES];
+    size_t ncand;
+    char cand[ELECTION_MAX_CANDIDATES][33];
+    uint64_t abstentions, ballots;
+    struct json_object *hashes;
+    struct codes voted, abstained;
+};
+
+static int count_ballot(void *ctx, const struct store_ballot_row *b)
+{
+    struct count_ctx *c = ctx;
+    struct store_city_ref ref;
+
+    c->ballots++;
+    if (c->hashes) {
+        char hex[65];
+        identity_hex_encode(b->hash, 32, hex);
+        json_object_array_add(c->hashes, json_object_new_string(hex));
+    }
+    memset(&ref, 0, sizeof(ref));
+    ref.id = b->city_id;
+    memcpy(ref.code, b->city_code, sizeof(ref.code));
+    if (!strcmp(b->choice, BALLOT_ABSTAIN)) {
+        c->abstentions++;
+        add_code(&c->abstained, &ref);
+        return 0;
+    }
+    add_code(&c->voted, &ref);
+    for (size_t i = 0; i < c->ncand; i++)
+        if (!strcmp(c->cand[i], b->choice))
+            c->votes[i]++;
+    return 0;
+}
+
+static void split_candidates(struct count_ctx *c, const char *list)
+{
+    c->ncand = 0;
+    for (const char *p = list; p && *p && c->ncand < ELECTION_MAX_CANDIDATES;) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        if (len < sizeof(c->cand[0])) {
+            memcpy(c->cand[c->ncand], p, len);
+            c->cand[c->ncand++][len] = '\0';
+        }
+        p = comma ? comma + 1 : NULL;
+    }
+}
+
+static struct json_object *round_json(struct api_env *env, int64_t election, const struct store_round *r)
+{
+    struct json_object *o = json_object_new_object(), *t;
+    struct count_ctx cc;
+
+    json_object_object_add(o, "round", json_object_new_int(r->round));
+    json_object_object_add(o, "kind", json_object_new_string(r->kind));
+    json_object_object_add(o, "candidates", codes_json(r->candidates));
+    json_object_object_add(o, "poll", r->poll ? json_object_new_string(r->poll) : NULL);
+    if (r->poll) {
+        add_hex(o, "poll_signature", r->poll_signature, 64);
+        add_hex(o, "fingerprint", r->fingerprint, 32);
+        api_add_time(o, "opened", r->opened_ms);
+    }
+    if (r->closed_ms)
+        api_add_time(o, "closed", r->closed_ms);
+    if (r->quorum_open)
+        json_object_object_add(o, "quorum_open", json_tokener_parse(r->quorum_open));
+    if (r->poll) {
+        char eligible[CODES_MAX];
+        size_t n = 0;
+        memset(&cc, 0, sizeof(cc));
+        if (store_ballots_each(env->store, election, r->round, count_ballot, &cc) == 0) {
+            if (line_value(r->poll, "eligible", eligible, sizeof(eligible)) == 0 && eligible[0])
+                for (const char *p = eligible; p; p = strchr(p, ','), p = p ? p + 1 : NULL)
+                    n++;
+            t = json_object_new_object();
+            json_object_object_add(t, "voted", json_object_new_int64((int64_t)cc.ballots));
+            json_object_object_add(t, "eligible", json_object_new_int64((int64_t)n));
+            json_object_object_add(o, "turnout", t);
+        }
+    }
+    if (r->result)
+        json_object_object_add(o, "result", json_tokener_parse(r->result));
+    if (r->chain_head) {
+        json_object_object_add(o, "chain_head", json_object_new_string(r->chain_head));
+        add_hex(o, "chain_head_signature", r->chain_head_signature, 64);
+    }
+    return o;
+}
+
+static int election_json(struct api_env *env, const struct store_election *e, struct json_object *reply,
+                         struct proto_error *err)
+{
+    struct json_object *o = json_object_new_object(), *rounds = json_object_new_array();
+    struct codes cands;
+    char quorum[24];
+
+    memset(&cands, 0, sizeof(cands));
+    if (store_candidacies_each(env->store, e->id, add_code, &cands) < 0) {
+        json_object_put(o);
+        json_object_put(rounds);
+        return api_internal_error(err, "reading the candidacies");
+    }
+    json_object_object_add(o, "id", json_object_new_int64(e->id));
+    json_object_object_add(o, "summit", json_object_new_int64(e->summit_id));
+    json_object_object_add(o, "title", json_object_new_string(e->title));
+    json_object_object_add(o, "state", json_object_new_string(e->state));
+    json_object_object_add(o, "round", json_object_new_int(e->round));
+    snprintf(quorum, sizeof(quorum), "%u/%u", e->quorum_num, e->quorum_den);
+    json_object_object_add(o, "quorum", json_object_new_string(quorum));
+    json_object_object_add(o, "candidates", codes_json(cands.text));
+    json_object_object_add(o, "winner", e->winner_city ? json_object_new_string(e->winner_code) : NULL);
+    for (int32_t r = 1; r <= e->round; r++) {
+        struct store_round sr;
+        if (store_round_get(env->store, e->id, r, &sr) != 0) {
+            json_object_put(o);
+            json_object_put(rounds);
+            return api_internal_error(err, "reading a round");
+        }
+        json_object_array_add(rounds, round_json(env, e->id, &sr));
+        store_round_free(&sr);
+    }
+    json_object_object_add(o, "rounds", rounds);
+    json_object_object_add(reply, "election", o);
+    return 0;
+}
+
+/* ---- handlers ---- */
+
+static int handle_create(struct api_env *env, struct api_conn *conn, const struct proto_request *req,
+                         struct json_object *reply, struct proto_error *err)
+{
+    const char *title = api_str(req, "title");
+    int64_t summit = api_int(req, "summit", 0), qnum = api_int(req, "quorum_num", 1), qden = api_int(req, "quorum_den", 2);
+    char starts[11], details[96];
+    struct store_election e;
+    int32_t year;
+    int64_t id = 0;
+    int rc;
+
+    if ((api_get(req, "quorum_num") != NULL) != (api_get(req, "quorum_den") != NULL))
+        return api_fail(err, "bad_request", "quorum_den", "give both quorum_num and quorum_den, or neither");
+    if (qnum > qden)
+        return api_fail(err, "bad_request", "quorum_num", "the quorum fraction must be at most 1");
+    for (const char *p = title; *p; p++)
+        if ((unsigned char)*p < 0x20)
+            return api_fail(err, "bad_request", "title", "the title must be one line");
+    rc = store_summit_brief(env->store, summit, starts, &year);
+    if (rc < 0)
+        return api_internal_error(err, "reading the summit");
+    if (rc > 0)
+        return api_fail(err, "not_found", "summit", "no such summit");
+    snprintf(details, sizeof(details), "{\"summit\":%lld,\"quorum\":\"%lld/%lld\"}", (long long)summit, (long long)qnum,
+             (long long)qden);
+    if (store_begin(env->store) != 0)
+        return api_internal_error(err, "starting a transaction");
+    if (store_election_add(env->store, summit, title, (uint32_t)qnum, (uint32_t)qden, &id) != 0 ||
+        history(env, conn, "election.create", id, details) != 0 || store_commit(env->store) != 0) {
+        store_rollback(env->store);
+        return api_internal_error(err, "creating the election");
+    }
+    if (store_election_get(env->store, id, &e) != 0)
+        return api_internal_error(err, "reading the election");
+    return election_json(env, &e, reply, err);
+}
+
+/* A city may stand: a member (not suspended) that does not hold the current term. */
+static int check_can_stand(struct api_env *env, const struct store_election *e, int64_t city_id,
+                           struct proto_error *err)
+{
+    struct store_city_ref c;
+    char starts[11];
+    int32_t year;
+    int64_t president = 0;
+    int rc;
+
+    if (store_city_by_id(env->store, city_id, &c) != 0 || store_summit_brief(env->store, e->summit_id, starts, &year) != 0)
+        return api_internal_error(err, "reading the city");
+    if (strcmp(c.status, "member"))
+        return api_fail(err, "not_eligible", "election", "%s is not a member in good standing (status %s)", c.code,
+                        c.status);
+    rc = store_president_on(env->store, starts, &president);
+    if (rc < 0)
+        return api_internal_error(err, "reading the presidency");
+    if (rc == 0 && president == city_id)
+        return api_fail(err, "not_eligible", "election",
+                        "%s holds the current term; the presidency cannot be held two terms in a row", c.code);
+    return 0;
+}
+
+static int handle_declare(struct api_env *env, struct api_conn *conn, const struct proto_request *req,
+                          struct json_object *reply, struct proto_error *err)
+{
+    struct store_election e;
+    int rc;
+
+    if (!(conn->roles & ROLES_CITY_VOTE) || !conn->city_id)
+        return api_fail(err, "forbidden", NULL, "a city's mayor (or deputy) declares its candidacy");
+    if (load_election(env, req, &e, err))
+        return -1;
+    if (strcmp(e.state, "candidacy"))
+        return api_fail(err, "conflict", "election", "candidacies are not open (the election is %s)", e.state);
+    if (check_can_stand(env, &e, conn->city_id, err))
+        return -1;
+    if (store_begin(env->store) != 0)
+        return api_internal_error(err, "starting a transaction");
+    rc = store_candidacy_add(env->store, e.id, conn->city_id, conn->person_id);
+    if (rc < 0 || (rc == 0 && history(env, conn, "election.declare", e.id, NULL) != 0) || store_commit(env->store) != 0) {
+        store_rollback(env->store);
+        return api_internal_error(err, "recording the candidacy");
+    }
+    return election_json(env, &e, reply, err); /* declaring twice changes nothing */
+}
+
+struct keys_ctx {
+    const char *eligible;
+    char *lines; /* "code hex\n" lines, to be sorted */
+    size_t len, cap, n;
+};
+
+static int collect_key(void *ctx, const char *code, const uint8_t pk[32])
+{
+    struct keys_ctx *k = ctx;
+    char hex[65];
+
+    if (!in_list(k->eligible, code))
+        return 0;
+    if (k->len + strlen(code) + 67 > k->cap) {
+        size_t cap = k->cap ? k->cap * 2 : 4096;
+        char *p = realloc(k->lines, cap);
+        if (!p)
+            return -1;
+        k->lines = p;
+        k->cap = cap;
+    }
+    identity_hex_encode(pk, 32, hex);
+    k->len += (size_t)sprintf(k->lines + k->len, "%s %s\n", code, hex);
+    k->n++;
+    return 0;
+}
+
+static int cmp_lines(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* SHA-256 over the sorted "CODE HEX\n" lines of the eligible cities' voting keys (docs/audit.md). */
+static int eligible_keys_hash(struct api_env *env, const char *eligible, uint8_t out[32])
+{
+    struct keys_ctx k = {eligible, NULL, 0, 0, 0};
+    crypto_hash_sha256_state h;
+    char **v = NULL;
+    size_t i = 0;
+    int rc = -1;
+
+    if (store_voting_keys_each(env->store, collect_key, &k) != 0)
+        goto out;
+    v = calloc(k.n + 1, sizeof(*v));
+    if (!v)
+        goto out;
+    for (char *p = k.lines; p && i < k.n; i++) {
+        char *nl = strchr(p, '\n');
+        v[i] = p;
+        *nl = '\0';
+        p = nl + 1;
+    }
+    qsort(v, k.n, sizeof(*v), cmp_lines);
+    crypto_hash_sha256_init(&h);
+    for (i = 0; i < k.n; i++) {
+        crypto_hash_sha256_update(&h, (const uint8_t *)v[i], strlen(v[i]));
+        crypto_hash_sha256_update(&h, (const uint8_t *)"\n", 1);
+    }
+    crypto_hash_sha256_final(&h, out);
+    rc = 0;
+out:
+    free(v);
+    free(k.lines);
+    return rc;
+}
+
+static int count_members(void *ctx, const struct store_city_ref *c)
+{
+    (void)c;
+    (*(uint32_t *)ctx)++;
+    return 0;
+}
+
+/* Opens round `round` (already added): the signed poll, the quorum record at opening. */
+static int open_round(struct api_env *env, struct api_conn *conn, const struct store_election *e, int32_t round,
+                      struct proto_error *err)
+{
+    struct codes present, eligible;
+    struct store_round r;
+    struct poll p;
+    char *poll = malloc(POLL_TEXT_MAX), quorum_open[160];
+    uint8_t fingerprint[32], sig[64];
+    uint32_t members = 0;
+    struct election_quorum_rule rule = {e->quorum_num, e->quorum_den};
+    int len, rc = -1;
+
+    memset(&present, 0, sizeof(present));
+    memset(&eligible, 0, sizeof(eligible));
+    if (!poll || store_round_get(env->store, e->id, round, &r) != 0) {
+        free(poll);
+        return api_internal_error(err, "reading the round");
+    }
+    if (store_member_cities_each(env->store, count_members, &members) != 0 ||
+        store_summit_present_each(env->store, e->summit_id, add_code, &present) != 0 ||
+        store_summit_present_each(env->store, e->summit_id, add_member_code, &eligible) != 0 || present.overflow) {
+        api_internal_error(err, "reading attendance");
+        goto out;
+    }
+    memset(&p, 0, sizeof(p));
+    p.election = e->id;
+    p.round = round;
+    p.is_runoff = !strcmp(r.kind, "runoff");
+    p.candidates = r.candidates;
+    p.quorum_num = e->quorum_num;
+    p.quorum_den = e->quorum_den;
+    p.members = members;
+    p.present = present.text;
+    p.eligible = eligible.text;
+    p.opened_ms = timeutil_now_ms();
+    if (eligible_keys_hash(env, eligible.text, p.eligible_keys_sha256) != 0 || (len = poll_format(&p, poll)) < 0 ||
+        serverkey_sign(env->key, (const uint8_t *)poll, (size_t)len, sig) != 0) {
+        api_internal_error(err, "making the poll");
+        goto out;
+    }
+    ballot_sha256(poll, (size_t)len, fingerprint);
+    snprintf(quorum_open, sizeof(quorum_open), "{\"members\":%u,\"present\":%zu,\"threshold\":%llu,\"met\":%s}",
+             members, present.count, (unsigned long long)election_quorum_threshold(rule, members),
+             election_quorum_met(rule, members, present.count) ? "true" : "false");
+    if (store_round_open(env->store, e->id, round, poll, sig, fingerprint, p.opened_ms, quorum_open) != 0 ||
+        store_election_set(env->store, e->id, "open", round, 0) != 0 ||
+        history(env, conn, "election.open", e->id, quorum_open) != 0) {
+        api_internal_error(err, "opening the round");
+        goto out;
+    }
+    rc = 0;
+out:
+    store_round_free(&r);
+    free(poll);
+    return rc;
+}
+
+struct roll_ctx {
+    struct json_object *roll;
+    const struct count_ctx *counted;
+    const struct codes *present;
+};
+
+static int roll_city(void *ctx, const struct store_city_ref *c)
+{
+    struct roll_ctx *r = ctx;
+    struct json_object *o = json_object_new_object();
+    const char *status = in_list(r->counted->voted.text, c->code)       ? "voted"
+                         : in_list(r->counted->abstained.text, c->code) ? "abstained"
+                         : in_list(r->present->text, c->code)           ? "present_not_voting"
+                                                                        : "absent";
+
+    json_object_object_add(o, "city", json_object_new_string(c->code));
+    json_object_object_add(o, "status", json_object_new_string(status));
+    json_object_array_add(r->roll, o);
+    return 0;
+}
+
+/* Closes the open round: count, quorum at closing, roll call, signed chain head; decides what follows. */
+static int close_round(struct api_env *env, struct api_conn *conn, const struct store_election *e,
+                       struct json_object **event_out, struct proto_error *err)
+{
+    struct election_quorum_rule rule = {e->quorum_num, e->quorum_den};
+    struct json_object *res = json_object_new_object(), *q = json_object_new_object(), *counts = json_object_new_object();
+    struct election_result er;
+    struct count_ctx cc;
+    struct codes present;
+    struct roll_ctx roll;
+    struct store_round r;
+    uint8_t chain[32], sig[64];
+    char head[BALLOT_TEXT_MAX];
+    const char *outcome, *state = "closed";
+    uint32_t members = 0;
+    int64_t seq = 0, winner_city = 0, now = timeutil_now_ms();
+    bool met;
+    int rc = -1, hlen;
+
+    memset(&cc, 0, sizeof(cc));
+    memset(&present, 0, sizeof(present));
+    memset(&r, 0, sizeof(r));
+    cc.hashes = json_object_new_array();
+    if (store_round_get(env->store, e->id, e->round, &r) != 0 ||
+        store_member_cities_each(env->store, count_members, &members) != 0 ||
+        store_summit_present_each(env->store, e->summit_id, add_code, &present) != 0) {
+        api_internal_error(err, "reading the round");
+        goto out;
+    }
+    split_candidates(&cc, r.candidates);
+    if (store_ballots_each(env->store, e->id, e->round, count_ballot, &cc) != 0 ||
+        store_ballot_last(env->store, e->id, &seq, chain) != 0) {
+        api_internal_error(err, "counting");
+        goto out;
+    }
+    if (seq == 0)
+        ballot_chain_genesis(e->id, chain);
+    met = election_quorum_met(rule, members, present.count);
+    json_object_object_add(q, "members", json_object_new_int64(members));
+    json_object_object_add(q, "present", json_object_new_int64((int64_t)present.count));
+    json_object_object_add(q, "threshold", json_object_new_int64((int64_t)election_quorum_threshold(rule, members)));
+    json_object_object_add(q, "met", json_object_new_boolean(met));
+    json_object_object_add(q, "ballots", json_object_new_int64((int64_t)cc.ballots));
+    json_object_object_add(q, "abstentions", json_object_new_int64((int64_t)cc.abstentions));
+    for (size_t i = 0; i < cc.ncand; i++)
+        json_object_object_add(counts, cc.cand[i], json_object_new_int64((int64_t)cc.votes[i]));
+    if (election_decide(strcmp(r.kind, "runoff") ? ELECTION_FIRST_ROUND : ELECTION_RUNOFF, cc.votes, cc.ncand,
+                        cc.abstentions, &er) != 0) {
+        api_internal_error(err, "deciding");
+        goto out;
+    }
+    json_object_object_add(res, "quorum", q);
+    json_object_object_add(res, "counts", counts);
+    json_object_object_add(res, "abstentions", json_object_new_int64((int64_t)cc.abstentions));
+    q = counts = NULL;
+    {
+        struct json_object *next = json_object_new_array();
+        if (!met) {
+            outcome = "no_quorum";
+        } else if (er.outcome == ELECTION_ELECTED) {
+            char status[16];
+            outcome = "elected";
+            state = "decided";
+            json_object_object_add(res, "winner", json_object_new_string(cc.cand[er.winner]));
+            if (store_city_lookup(env->store, cc.cand[er.winner], &winner_city, status) != 0) {
+                json_object_put(next);
+                api_internal_error(err, "reading the winner");
+                goto out;
+            }
+        } else if (er.outcome == ELECTION_RUNOFF_NEEDED) {
+            outcome = "runoff";
+            for (size_t i = 0; i < er.next_count; i++)
+                json_object_array_add(next, json_object_new_string(cc.cand[er.next[i]]));
+        } else {
+            outcome = "no_votes";
+        }
+        json_object_object_add(res, "outcome", json_object_new_string(outcome));
+        if (!json_object_object_get_ex(res, "winner", NULL))
+            json_object_object_add(res, "winner", NULL);
+        json_object_object_add(res, "next", next);
+    }
+    roll.roll = json_object_new_array();
+    roll.counted = &cc;
+    roll.present = &present;
+    if (store_member_cities_each(env->store, roll_city, &roll) != 0) {
+        json_object_put(roll.roll);
+        api_internal_error(err, "the roll call");
+        goto out;
+    }
+    json_object_object_add(res, "roll_call", roll.roll);
+    json_object_object_add(res, "ballots", cc.hashes);
+    cc.hashes = NULL;
+    hlen = chain_head_format(e->id, e->round, seq, chain, now, head);
+    if (hlen < 0 || serverkey_sign(env->key, (const uint8_t *)head, (size_t)hlen, sig) != 0) {
+        api_internal_error(err, "signing the chain head");
+        goto out;
+    }
+    if (store_round_close(env->store, e->id, e->round, now,
+                          json_object_to_json_string_ext(res, JSON_C_TO_STRING_PLAIN), head, sig) != 0 ||
+        store_election_set(env->store, e->id, state, e->round, winner_city) != 0 ||
+        (winner_city && store_presidency_pending_add(env->store, winner_city, e->id, e->summit_id) != 0) ||
+        history(env, conn, "election.close", e->id, json_object_to_json_string_ext(res, JSON_C_TO_STRING_PLAIN)) != 0) {
+        api_internal_error(err, "closing the round");
+        goto out;
+    }
+    *event_out = json_object_new_object();
+    json_object_object_add(*event_out, "election", json_object_new_int64(e->id));
+    json_object_object_add(*event_out, "round", json_object_new_int(e->round));
+    json_object_object_add(*event_out, "result", json_object_get(res));
+    json_object_object_add(*event_out, "chain_head", json_object_new_string(head));
+    add_hex(*event_out, "chain_head_signature", sig, 64);
+    rc = 0;
+out:
+    json_object_put(res);
+    json_object_put(q);
+    json_object_put(counts);
+    json_object_put(cc.hashes);
+    store_round_free(&r);
+    return rc;
+}
+
+/* The candidates of the next round: the last round's `next` (a runoff), or its own (no quorum, no votes). */
+static int next_round_candidates(struct api_env *env, const struct store_election *e, char *out, size_t outlen,
+                                 bool *runoff, struct proto_error *err)
+{
+    struct store_round r;
+    struct json_object *res, *next, *outcome;
+    size_t len = 0;
+
+    if (store_round_get(env->store, e->id, e->round, &r) != 0)
+        return api_internal_error(err, "reading the last round");
+    res = r.result ? json_tokener_parse(r.result) : NULL;
+    if (!res || !json_object_object_get_ex(res, "next", &next) || !json_object_object_get_ex(res, "outcome", &outcome)) {
+        json_object_put(res);
+        store_round_free(&r);
+        return api_internal_error(err, "reading the last result");
+    }
+    *runoff = !strcmp(json_object_get_string(outcome), "runoff") || !strcmp(r.kind, "runoff");
+    out[0] = '\0';
+    if (!strcmp(json_object_get_string(outcome), "runoff")) {
+        for (size_t i = 0; i < json_object_array_length(next); i++)
+            len += (size_t)snprintf(out + len, outlen - len, "%s%s", i ? "," : "",
+                                    json_object_get_string(json_object_array_get_idx(next, i)));
+    } else {
+        snprintf(out, outlen, "%s", r.candidates);
+    }
+    json_object_put(res);
+    store_round_free(&r);
+    return 0;
+}
+
+static int handle_advance(struct api_env *env, struct api_conn *conn, const struct proto_request *req,
+                          struct json_object *reply, struct proto_error *err)
+{
+    const char *to = api_str(req, "to");
+    struct json_object *event = NULL, *opened = NULL;
+    struct store_election e;
+    int rc = 0;
+
+    if (load_election(env, req, &e, err))
+        return -1;
+    if (!strcmp(to, e.state) || (!strcmp(to, "closed") && !strcmp(e.state, "decided")))
+        return election_json(env, &e, reply, err); /* idempotent */
+    if (store_begin(env->store) != 0)
+        return api_internal_error(err, "starting a transaction");
+    if (!strcmp(to, "candidacy") && !strcmp(e.state, "draft")) {
+        rc = store_election_set(env->store, e.id, "candidacy", 0, 0) || history(env, conn, "election.candidacy", e.id, NULL)
+                 ? api_internal_error(err, "opening candidacies")
+                 : 0;
+    } else if (!strcmp(to, "open") && (!strcmp(e.state, "candidacy") || !strcmp(e.state, "closed"))) {
+        char cands[CODES_MAX];
+        bool runoff = false;
+        if (!strcmp(e.state, "candidacy")) {
+            struct codes c;
+            memset(&c, 0, sizeof(c));
+            /* freeze the list, checking every candidate again */
+            rc = store_candidacies_each(env->store, e.id, add_code, &c) ? api_internal_error(err, "reading candidacies") : 0;
+            for (size_t i = 0; !rc && i < c.count; i++)
+                rc = check_can_stand(env, &e, c.ids[i], err);
+            if (!rc && c.count == 0)
+                rc = api_fail(err, "conflict", "to", "no city has declared its candidacy");
+            snprintf(cands, sizeof(cands), "%s", c.text);
+        } else {
+            rc = next_round_candidates(env, &e, cands, sizeof(cands), &runoff, err);
+        }
+        if (!rc && store_round_add(env->store, e.id, e.round + 1, runoff ? "runoff" : "first", cands) != 0)
+            rc = api_internal_error(err, "adding the round");
+        if (!rc)
+            rc = open_round(env, conn, &e, e.round + 1, err);
+    } else if (!strcmp(to, "closed") && !strcmp(e.state, "open")) {
+        rc = close_round(env, conn, &e, &event, err);
+    } else {
+        rc = api_fail(err, "conflict", "to", "an election that is %s cannot go to %s", e.state, to);
+    }
+    if (rc != 0 || store_commit(env->store) != 0) {
+        store_rollback(env->store);
+        json_object_put(event);
+        return rc ? -1 : api_internal_error(err, "committing");
+    }
+    if (store_election_get(env->store, e.id, &e) != 0) {
+        json_object_put(event);
+        return api_internal_error(err, "reading the election");
+    }
+    if (env->publish && event)
+        env->publish(env->hub, e.id, "election.closed", event);
+    json_object_put(event);
+    if (env->publish && !strcmp(e.state, "open")) {
+        struct store_round r;
+        if (store_round_get(env->store, e.id, e.round, &r) == 0) {
+            opened = json_object_new_object();
+            json_object_object_add(opened, "election", json_object_new_int64(e.id));
+            json_object_object_add(opened, "round", json_object_new_int(e.round));
+            json_object_object_add(opened, "poll", json_object_new_string(r.poll ? r.poll : ""));
+            add_hex(opened, "poll_signature", r.poll_signature, 64);
+            env->publish(env->hub, e.id, "election.opened", opened);
+            json_object_put(opened);
+            store_round_free(&r);
+        }
+    }
+    return election_json(env, &e, reply, err);
+}
+
+struct not_voted_ctx {
+    struct api_env *env;
+    int64_t election;
+    int32_t round;
+    const char *eligible;
+    struct json_object *list;
+};
+
+static int add_not_voted(void *ctx, const struct store_city_ref *c)
+{
+    struct not_voted_ctx *n = ctx;
+    uint8_t h[32];
+
+    if (in_list(n->eligible, c->code) && store_ballot_of_city(n->env->store, n->election, n->round, c->id, h) == 1)
+        json_object_array_add(n->list, json_object_new_string(c->code));
+    return 0;
+}
+
+static int handle_get(struct api_env *env, struct api_conn *conn, const struct proto_request *req,
+                      struct json_object *reply, struct proto_error *err)
+{
+    struct store_election e;
+
+    if (load_election(env, req, &e, err) || election_json(env, &e, reply, err))
+        return -1;
+    if ((conn->roles & ROLES_SECRETARIAT) && conn->person_id && !strcmp(e.state, "open")) {
+        struct store_round r;
+        char eligible[CODES_MAX];
+        if (store_round_get(env->store, e.id, e.round, &r) == 0) {
+            struct not_voted_ctx n = {env, e.id, e.round, eligible, json_object_new_array()};
+            if (r.poll && line_value(r.poll, "eligible", eligible, sizeof(eligible)) == 0 &&
+                store_member_cities_each(env->store, add_not_voted, &n) == 0)
+                json_object_object_add(reply, "not_voted", n.list);
+            else
+                json_object_put(n.list);
+            store_round_free(&r);
+        }
+    }
+    return 0;
+}
+
+static int handle_watch(struct api_env *env, struct api_conn *conn, const struct proto_request *req,
+                        struct json_object *reply, struct proto_error *err)
+{
+    struct store_election e;
+
+    (void)reply;
+    if (load_election(env, req, &e, err))
+        return -1;
+    conn->watch_election = e.id;
+    return 0;
+}
+
+static int handle_cast(struct api_env *env, struct api_conn *conn, const struct proto_request *req,
+                       struct json_object *reply, struct proto_error *err)
+{
+    const char *text = api_str(req, "ballot"), *sigtext = api_str(req, "signature");
+    size_t len = strlen(text);
+    struct store_election e;
+    struct store_round r;
+    struct store_key key;
+    struct store_city_ref city;
+    struct ballot b;
+    char present[CODES_MAX], eligible[CODES_MAX], receipt[BALLOT_TEXT_MAX];
+    uint8_t sig[64], hash[32], chain[32], rsig[64], prev_hash[32];
+    int64_t seq = 0, now;
+    int rc, rlen;
+
+    memset(&r, 0, sizeof(r));
+    if (!(conn->roles & ROLES_CITY_VOTE) || !conn->city_id)
+        return api_fail(err, "forbidden", NULL, "a city's mayor or deputy casts its vote");
+    if (identity_hex_decode(sigtext, sig, 64) != 0)
+        return api_fail(err, "bad_request", "signature", "the signature must be 128 lower-case hex digits");
+    if (ballot_parse(text, len, &b) != 0)
+        return api_fail(err, "bad_ballot", "ballot", "the ballot is not in the canonical form of docs/audit.md");
+    rc = store_election_get(env->store, b.election, &e);
+    if (rc < 0)
+        return api_internal_error(err, "reading the election");
+    if (rc > 0 || strcmp(e.state, "open") || b.round != e.round)
+        return api_fail(err, "not_open", "ballot", "this ballot's election round is not open");
+    if (store_round_get(env->store, e.id, e.round, &r) != 0 || !r.poll)
+        return api_internal_error(err, "reading the round");
+    if (sodium_memcmp(b.poll, r.fingerprint, 32) != 0) {
+        store_round_free(&r);
+        return api_fail(err, "not_open", "ballot", "the ballot names another poll than the open one");
+    }
+    if (store_key_get(env->store, conn->key_id, &key) != 0 || store_city_by_id(env->store, conn->city_id, &city) != 0) {
+        store_round_free(&r);
+        return api_internal_error(err, "reading the key");
+    }
+    if (strcmp(b.city, city.code)) {
+        store_round_free(&r);
+        return api_fail(err, "not_eligible", "ballot", "your key casts %s's vote, not %s's", city.code, b.city);
+    }
+    if (!identity_verify(key.public_key, text, len, sig)) {
+        store_round_free(&r);
+        return api_fail(err, "bad_signature", "signature", "the signature does not verify over the ballot");
+    }
+    if (key.created_ms > r.opened_ms) {
+        store_round_free(&r);
+        return api_fail(err, "not_eligible", "ballot", "this key was enrolled after the round opened");
+    }
+    if (line_value(r.poll, "present", present, sizeof(present)) || line_value(r.poll, "eligible", eligible, sizeof(eligible))) {
+        store_round_free(&r);
+        return api_internal_error(err, "reading the poll");
+    }
+    if (!in_list(present, b.city)) {
+        store_round_free(&r);
+        return api_fail(err, "not_present", "ballot", "%s was not checked in when the round opened", b.city);
+    }
+    if (!in_list(eligible, b.city)) {
+        store_round_free(&r);
+        return api_fail(err, "not_eligible", "ballot", "%s may not vote (it was not a member in good standing)", b.city);
+    }
+    if (strcmp(b.choice, BALLOT_ABSTAIN) && !in_list(r.candidates, b.choice)) {
+        store_round_free(&r);
+        return api_fail(err, "not_candidate", "ballot", "%s is not a candidate in this round", b.choice);
+    }
+    store_round_free(&r);
+    if (store_ballot_of_city(env->store, e.id, e.round, city.id, prev_hash) == 0) {
+        char hex[65];
+        identity_hex_encode(prev_hash, 32, hex);
+        api_fail(err, "already_voted", "ballot", "%s has voted in this round; its ballot hash is %s", b.city, hex);
+        snprintf(err->detail_key, sizeof(err->detail_key), "ballot_hash");
+        snprintf(err->detail_value, sizeof(err->detail_value), "%s", hex);
+        return -1;
+    }
+
+    ballot_sha256(text, len, hash);
+    if (store_begin(env->store) != 0)
+        return api_internal_error(err, "starting a transaction");
+    if (store_ballot_last(env->store, e.id, &seq, chain) != 0) {
+        store_rollback(env->store);
+        return api_internal_error(err, "reading the chain");
+    }
+    if (seq == 0)
+        ballot_chain_genesis(e.id, chain);
+    ballot_chain_next(chain, hash, sig, chain);
+    seq++;
+    now = timeutil_now_ms();
+    rlen = receipt_format(e.id, e.round, seq, hash, chain, now, receipt);
+    if (rlen < 0 || serverkey_sign(env->key, (const uint8_t *)receipt, (size_t)rlen, rsig) != 0) {
+        store_rollback(env->store);
+        return api_internal_error(err, "signing the receipt");
+    }
+    rc = store_ballot_add(env->store, e.id, e.round, city.id, seq, text, len, sig, key.id, b.choice, hash, chain, now,
+                          receipt, rsig);
+    if (rc != 0 || store_commit(env->store) != 0) {
+        store_rollback(env->store);
+        if (rc > 0)
+            return api_fail(err, "already_voted", "ballot", "%s has voted in this round", b.city);
+        return api_internal_error(err, "recording the ballot");
+    }
+    /* durable now: only from here on is anything acknowledged */
+    json_object_object_add(reply, "receipt", json_object_new_string(receipt));
+    add_hex(reply, "receipt_signature", rsig, 64);
+    add_hex(reply, "server_key", serverkey_public(env->key), 32);
+    add_hex(reply, "ballot_hash", hash, 32);
+    json_object_object_add(reply, "seq", json_object_new_int64(seq));
+    if (env->publish) {
+        struct json_object *ev = json_object_new_object(), *t;
+        struct json_object *tmp = json_object_new_object();
+        if (store_round_get(env->store, e.id, e.round, &r) == 0) {
+            struct json_object *rj = round_json(env, e.id, &r);
+            if (json_object_object_get_ex(rj, "turnout", &t)) {
+                json_object_object_add(ev, "election", json_object_new_int64(e.id));
+                json_object_object_add(ev, "round", json_object_new_int(e.round));
+                json_object_object_add(ev, "voted", json_object_get(json_object_object_get(t, "voted")));
+                json_object_object_add(ev, "eligible", json_object_get(json_object_object_get(t, "eligible")));
+                env->publish(env->hub, e.id, "election.turnout", ev);
+            }
+            json_object_put(rj);
+            store_round_free(&r);
+        }
+        json_object_put(tmp);
+        json_object_put(ev);
+    }
+    return 0;
+}
+
+/* ---- the table ---- */
+
+static const struct proto_field f_create[] = {
+    {"summit", PROTO_INT, true, 1, PROTO_MAX_SAFE_INT},
+    {"title", PROTO_STRING, true, 1, 200},
+    {"quorum_num", PROTO_INT, false, 0, 1000},
+    {"quorum_den", PROTO_INT, false, 1, 1000},
+};
+static const struct proto_field f_election[] = {{"election", PROTO_INT, true, 1, PROTO_MAX_SAFE_INT}};
+static const struct proto_field f_advance[] = {
+    {"election", PROTO_INT, true, 1, PROTO_MAX_SAFE_INT},
+    {"to", PROTO_STRING, true, 4, 9},
+};
+static const struct proto_field f_cast[] = {
+    {"ballot", PROTO_STRING, true, 1, BALLOT_TEXT_MAX},
+    {"signature", PROTO_STRING, true, 128, 128},
+};
+
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+
+const struct api_type api_election_types[] = {
+    {"election.create", API_SECRETARIAT, f_create, N(f_create), handle_create},
+    {"election.declare", API_SIGNED_IN, f_election, N(f_election), handle_declare},
+    {"election.advance", API_SECRETARIAT, f_advance, N(f_advance), handle_advance},
+    {"election.get", API_PUBLIC, f_election, N(f_election), handle_get},
+    {"election.cast", API_SIGNED_IN, f_cast, N(f_cast), handle_cast},
+    {"election.watch", API_PUBLIC, f_election, N(f_election), handle_watch},
+};
+const size_t api_election_count = N(api_election_types);

@@ -123,15 +123,27 @@ char *api_handle_text(struct api_env *env, struct api_conn *conn, const char *bu
         proto_fail(&err, PROTO_INTERNAL, NULL, "out of memory");
         goto fail;
     }
-    if (t->handle(env, conn, &req, fields, &err) != 0) {
+    switch (t->handle(env, conn, &req, fields, &err)) {
+    case 0:
+        break;
+    case API_DEFERRED: /* the handler keeps what it needs (the id) and replies after the commit */
+        json_object_put(fields);
+        proto_request_release(&req);
+        *reply_len = 0;
+        return NULL;
+    default:
         json_object_put(fields);
         goto fail;
     }
     out = proto_reply_ok(req.id, fields, reply_len);
+    if (!out)
+        *reply_len = 1;
     proto_request_release(&req);
     return out;
 fail:
     out = proto_reply_error(req.id, &err, reply_len);
+    if (!out)
+        *reply_len = 1;
     proto_request_release(&req);
     return out;
 }

@@ -265,6 +265,162 @@ static int election_json(struct api_env *env, const struct store_election *e, st
     return 0;
 }
 
+/* ---- group commit ---- */
+
+/* A ballot that passed every check and waits for the next commit. */
+struct pending_ballot {
+    uint64_t conn_id;
+    struct json_object *id; /* the request's id, for the deferred reply */
+    int64_t election, city_id, key_id;
+    int32_t round;
+    char city_code[33], choice[33];
+    char *text;
+    size_t len;
+    uint8_t sig[64], hash[32];
+};
+
+struct api_batch {
+    struct pending_ballot *items;
+    size_t count, cap;
+};
+
+struct api_batch *api_batch_create(void)
+{
+    return calloc(1, sizeof(struct api_batch));
+}
+
+static void pending_clear(struct pending_ballot *p)
+{
+    json_object_put(p->id);
+    free(p->text);
+    memset(p, 0, sizeof(*p));
+}
+
+void api_batch_destroy(struct api_batch *batch)
+{
+    if (!batch)
+        return;
+    for (size_t i = 0; i < batch->count; i++)
+        pending_clear(&batch->items[i]);
+    free(batch->items);
+    free(batch);
+}
+
+static void deliver(struct api_env *env, struct pending_ballot *p, struct json_object *fields, const struct proto_error *err)
+{
+    size_t len = 0;
+    char *msg = fields ? proto_reply_ok(p->id, fields, &len) : proto_reply_error(p->id, err, &len);
+
+    if (msg)
+        env->reply_later(env->hub, p->conn_id, msg, len);
+}
+
+/* Inserts one pending ballot inside the open transaction; fills its reply fields or err. */
+static int commit_one(struct api_env *env, struct pending_ballot *p, int64_t *seq, uint8_t chain[32],
+                      struct json_object *reply, struct proto_error *err)
+{
+    char receipt[BALLOT_TEXT_MAX], hex[65];
+    uint8_t rsig[64], prev[32];
+    int64_t now = timeutil_now_ms();
+    int rlen, rc;
+
+    if (store_ballot_of_city(env->store, p->election, p->round, p->city_id, prev) == 0) {
+        identity_hex_encode(prev, 32, hex);
+        api_fail(err, "already_voted", "ballot", "%s has voted in this round; its ballot hash is %s", p->city_code, hex);
+        snprintf(err->detail_key, sizeof(err->detail_key), "ballot_hash");
+        snprintf(err->detail_value, sizeof(err->detail_value), "%s", hex);
+        return 1;
+    }
+    if (*seq == 0)
+        ballot_chain_genesis(p->election, chain);
+    ballot_chain_next(chain, p->hash, p->sig, chain);
+    (*seq)++;
+    rlen = receipt_format(p->election, p->round, *seq, p->hash, chain, now, receipt);
+    if (rlen < 0 || serverkey_sign(env->key, (const uint8_t *)receipt, (size_t)rlen, rsig) != 0)
+        return -1;
+    rc = store_ballot_add(env->store, p->election, p->round, p->city_id, *seq, p->text, p->len, p->sig, p->key_id,
+                          p->choice, p->hash, chain, now, receipt, rsig);
+    if (rc != 0)
+        return -1;
+    json_object_object_add(reply, "receipt", json_object_new_string(receipt));
+    add_hex(reply, "receipt_signature", rsig, 64);
+    add_hex(reply, "server_key", serverkey_public(env->key), 32);
+    add_hex(reply, "ballot_hash", p->hash, 32);
+    json_object_object_add(reply, "seq", json_object_new_int64(*seq));
+    return 0;
+}
+
+static void publish_turnout(struct api_env *env, int64_t election);
+
+void api_flush(struct api_env *env)
+{
+    struct api_batch *b = env->batch;
+    struct json_object **replies;
+    struct proto_error *errs;
+    int *state; /* per item: 0 receipt, 1 refused (errs), -1 failed */
+    size_t n;
+    bool ok = true;
+
+    if (!b || !b->count)
+        return;
+    n = b->count;
+    replies = calloc(n, sizeof(*replies));
+    errs = calloc(n, sizeof(*errs));
+    state = calloc(n, sizeof(*state));
+    if (!replies || !errs || !state || store_begin(env->store) != 0)
+        ok = false;
+    for (size_t i = 0; ok && i < n; i++) {
+        struct pending_ballot *p = &b->items[i];
+        int64_t seq = 0;
+        uint8_t chain[32];
+        /* the chain's tail is read inside the transaction, after the batch's earlier inserts */
+        if (store_ballot_last(env->store, p->election, &seq, chain) != 0) {
+            ok = false;
+            break;
+        }
+        replies[i] = json_object_new_object();
+        state[i] = commit_one(env, p, &seq, chain, replies[i], &errs[i]);
+        if (state[i] < 0)
+            ok = false;
+    }
+    if (ok && store_commit(env->store) != 0)
+        ok = false;
+    if (!ok)
+        store_rollback(env->store);
+    /* durable (or failed as a whole): only now does any voter hear about it */
+    for (size_t i = 0; i < n; i++) {
+        struct pending_ballot *p = &b->items[i];
+        if (!ok) {
+            struct proto_error e;
+            proto_fail(&e, PROTO_INTERNAL, NULL, "the server could not record the ballot; nothing was recorded; send it again");
+            json_object_put(replies ? replies[i] : NULL);
+            deliver(env, p, NULL, &e);
+        } else if (state[i] == 0) {
+            deliver(env, p, replies[i], NULL);
+        } else {
+            json_object_put(replies[i]);
+            deliver(env, p, NULL, &errs[i]);
+        }
+    }
+    if (ok) {
+        for (size_t i = 0; i < n; i++) { /* one turnout event per election in this batch */
+            bool seen = false;
+            for (size_t j = 0; j < i; j++)
+                seen = seen || b->items[j].election == b->items[i].election;
+            if (!seen)
+                publish_turnout(env, b->items[i].election);
+        }
+    } else {
+        log_error("election: a batch of %zu ballots could not be committed", n);
+    }
+    for (size_t i = 0; i < n; i++)
+        pending_clear(&b->items[i]);
+    b->count = 0;
+    free(replies);
+    free(errs);
+    free(state);
+}
+
 /* ---- handlers ---- */
 
 static int handle_create(struct api_env *env, struct api_conn *conn, const struct proto_request *req,
@@ -663,6 +819,7 @@ static int handle_advance(struct api_env *env, struct api_conn *conn, const stru
     struct store_election e;
     int rc = 0;
 
+    api_flush(env); /* a round closes only after every ballot verified before it is committed */
     if (load_election(env, req, &e, err))
         return -1;
     if (!strcmp(to, e.state) || (!strcmp(to, "closed") && !strcmp(e.state, "decided")))
@@ -749,6 +906,7 @@ static int handle_get(struct api_env *env, struct api_conn *conn, const struct p
 {
     struct store_election e;
 
+    api_flush(env);
     if (load_election(env, req, &e, err) || election_json(env, &e, reply, err))
         return -1;
     if ((conn->roles & ROLES_SECRETARIAT) && conn->person_id && !strcmp(e.state, "open")) {
@@ -789,10 +947,10 @@ static int handle_cast(struct api_env *env, struct api_conn *conn, const struct 
     struct store_key key;
     struct store_city_ref city;
     struct ballot b;
-    char present[CODES_MAX], eligible[CODES_MAX], receipt[BALLOT_TEXT_MAX];
-    uint8_t sig[64], hash[32], chain[32], rsig[64], prev_hash[32];
-    int64_t seq = 0, now;
-    int rc, rlen;
+    char present[CODES_MAX], eligible[CODES_MAX];
+    uint8_t sig[64], hash[32], chain[32], prev_hash[32];
+    int64_t seq = 0;
+    int rc = 0;
 
     memset(&r, 0, sizeof(r));
     if (!(conn->roles & ROLES_CITY_VOTE) || !conn->city_id)
@@ -855,55 +1013,85 @@ static int handle_cast(struct api_env *env, struct api_conn *conn, const struct 
     }
 
     ballot_sha256(text, len, hash);
-    if (store_begin(env->store) != 0)
-        return api_internal_error(err, "starting a transaction");
-    if (store_ballot_last(env->store, e.id, &seq, chain) != 0) {
-        store_rollback(env->store);
-        return api_internal_error(err, "reading the chain");
-    }
-    if (seq == 0)
-        ballot_chain_genesis(e.id, chain);
-    ballot_chain_next(chain, hash, sig, chain);
-    seq++;
-    now = timeutil_now_ms();
-    rlen = receipt_format(e.id, e.round, seq, hash, chain, now, receipt);
-    if (rlen < 0 || serverkey_sign(env->key, (const uint8_t *)receipt, (size_t)rlen, rsig) != 0) {
-        store_rollback(env->store);
-        return api_internal_error(err, "signing the receipt");
-    }
-    rc = store_ballot_add(env->store, e.id, e.round, city.id, seq, text, len, sig, key.id, b.choice, hash, chain, now,
-                          receipt, rsig);
-    if (rc != 0 || store_commit(env->store) != 0) {
-        store_rollback(env->store);
-        if (rc > 0)
-            return api_fail(err, "already_voted", "ballot", "%s has voted in this round", b.city);
-        return api_internal_error(err, "recording the ballot");
-    }
-    /* durable now: only from here on is anything acknowledged */
-    json_object_object_add(reply, "receipt", json_object_new_string(receipt));
-    add_hex(reply, "receipt_signature", rsig, 64);
-    add_hex(reply, "server_key", serverkey_public(env->key), 32);
-    add_hex(reply, "ballot_hash", hash, 32);
-    json_object_object_add(reply, "seq", json_object_new_int64(seq));
-    if (env->publish) {
-        struct json_object *ev = json_object_new_object(), *t;
-        struct json_object *tmp = json_object_new_object();
-        if (store_round_get(env->store, e.id, e.round, &r) == 0) {
-            struct json_object *rj = round_json(env, e.id, &r);
-            if (json_object_object_get_ex(rj, "turnout", &t)) {
-                json_object_object_add(ev, "election", json_object_new_int64(e.id));
-                json_object_object_add(ev, "round", json_object_new_int(e.round));
-                json_object_object_add(ev, "voted", json_object_get(json_object_object_get(t, "voted")));
-                json_object_object_add(ev, "eligible", json_object_get(json_object_object_get(t, "eligible")));
-                env->publish(env->hub, e.id, "election.turnout", ev);
-            }
-            json_object_put(rj);
-            store_round_free(&r);
+    if (env->request_flush && env->reply_later && env->batch) {
+        /* group commit: the ballot joins this turn's batch; its receipt follows the commit */
+        struct api_batch *bt = env->batch;
+        struct pending_ballot *p;
+        if (bt->count == bt->cap) {
+            size_t cap = bt->cap ? bt->cap * 2 : 64;
+            struct pending_ballot *items = realloc(bt->items, cap * sizeof(*items));
+            if (!items)
+                return api_internal_error(err, "queueing the ballot");
+            bt->items = items;
+            bt->cap = cap;
         }
-        json_object_put(tmp);
-        json_object_put(ev);
+        p = &bt->items[bt->count];
+        memset(p, 0, sizeof(*p));
+        p->text = malloc(len + 1);
+        if (!p->text)
+            return api_internal_error(err, "queueing the ballot");
+        memcpy(p->text, text, len + 1);
+        p->len = len;
+        p->conn_id = conn->id;
+        p->id = json_object_get(req->id);
+        p->election = e.id;
+        p->round = e.round;
+        p->city_id = city.id;
+        p->key_id = key.id;
+        memcpy(p->city_code, city.code, sizeof(p->city_code));
+        memcpy(p->choice, b.choice, sizeof(p->choice));
+        memcpy(p->sig, sig, 64);
+        memcpy(p->hash, hash, 32);
+        bt->count++;
+        env->request_flush(env->hub);
+        return API_DEFERRED;
+    }
+    /* no hub (unit tests): commit this ballot alone, then reply */
+    {
+        struct pending_ballot one;
+        memset(&one, 0, sizeof(one));
+        one.election = e.id;
+        one.round = e.round;
+        one.city_id = city.id;
+        one.key_id = key.id;
+        memcpy(one.city_code, city.code, sizeof(one.city_code));
+        memcpy(one.choice, b.choice, sizeof(one.choice));
+        one.text = (char *)text;
+        one.len = len;
+        memcpy(one.sig, sig, 64);
+        memcpy(one.hash, hash, 32);
+        if (store_begin(env->store) != 0)
+            return api_internal_error(err, "starting a transaction");
+        if (store_ballot_last(env->store, e.id, &seq, chain) != 0 ||
+            (rc = commit_one(env, &one, &seq, chain, reply, err)) != 0 || store_commit(env->store) != 0) {
+            store_rollback(env->store);
+            return rc > 0 ? -1 : api_internal_error(err, "recording the ballot");
+        }
     }
     return 0;
+}
+
+static void publish_turnout(struct api_env *env, int64_t election)
+{
+    struct store_election e;
+    struct store_round r;
+    struct json_object *ev, *rj, *t;
+
+    if (!env->publish || store_election_get(env->store, election, &e) != 0 ||
+        store_round_get(env->store, e.id, e.round, &r) != 0)
+        return;
+    rj = round_json(env, e.id, &r);
+    if (json_object_object_get_ex(rj, "turnout", &t)) {
+        ev = json_object_new_object();
+        json_object_object_add(ev, "election", json_object_new_int64(e.id));
+        json_object_object_add(ev, "round", json_object_new_int(e.round));
+        json_object_object_add(ev, "voted", json_object_get(json_object_object_get(t, "voted")));
+        json_object_object_add(ev, "eligible", json_object_get(json_object_object_get(t, "eligible")));
+        env->publish(env->hub, e.id, "election.turnout", ev);
+        json_object_put(ev);
+    }
+    json_object_put(rj);
+    store_round_free(&r);
 }
 
 /* ---- the table ---- */

@@ -23,6 +23,9 @@ enum api_access {
     API_SECRETARIAT, /* a signed-in secretary or expert */
 };
 
+/* A handler's return: 0 reply now with the fields filled, -1 reply with err, API_DEFERRED reply later. */
+#define API_DEFERRED 1
+
 typedef int (*api_handler)(struct api_env *env, struct api_conn *conn, const struct proto_request *req,
                            struct json_object *reply, struct proto_error *err);
 

@@ -297,6 +297,13 @@ int server_run(const struct serve_config *cfg)
         goto out;
     }
     st.env.publish = ws_publish;
+    st.env.reply_later = ws_reply_later;
+    st.env.request_flush = ws_request_flush;
+    st.env.batch = api_batch_create();
+    if (!st.env.batch) {
+        fprintf(stderr, "b40 serve: out of memory\n");
+        goto out;
+    }
     st.env.hub = &st.ws;
     st.ws.env = &st.env;
     st.ws.origins = &st.origins;
@@ -358,6 +365,7 @@ int server_run(const struct serve_config *cfg)
         goto out;
     }
     port = lws_get_vhost_listen_port(vh);
+    st.ws.context = ctx;
     st.listen_fd = find_listen_fd(port);
 
     if (cfg->origins.count) {
@@ -386,6 +394,7 @@ int server_run(const struct serve_config *cfg)
             log_info("server: %s received: shutting down", stop_signal == SIGINT ? "SIGINT" : "SIGTERM");
             st.ws.shutting_down = true;
             stop_listening(&st);
+            api_flush(&st.env); /* pending ballots committed, their receipts queued before the close frames */
             ws_close_all(&st.ws);
             deadline = timeutil_monotonic_ms() + SHUTDOWN_GRACE_MS;
         }
@@ -400,12 +409,14 @@ int server_run(const struct serve_config *cfg)
     }
     if (st.ws.conn_count)
         log_warn("server: %zu connections did not close in time; closing them now", st.ws.conn_count);
+    api_flush(&st.env); /* ballots already verified are committed before the database closes */
     rc = 0;
 out:
     if (ctx)
         lws_context_destroy(ctx);
     close_resources(&st);
     ratelimit_destroy(st.env.limits);
+    api_batch_destroy(st.env.batch);
     if (rc == 0)
         log_info("server: stopped cleanly");
     return rc;

@@ -156,7 +156,8 @@ static void on_receive(struct ws_pss *pss, struct lws *wsi, const void *in, size
         reply = api_handle_text(sh->env, &pss->conn, pss->rx, pss->rx_len, &reply_len);
     }
     end_message(pss);
-    queue_msg(pss, reply, reply_len);
+    if (reply || reply_len) /* NULL with length 0: deferred (group commit) */
+        queue_msg(pss, reply, reply_len);
 }
 
 static int on_writeable(struct ws_pss *pss, struct lws *wsi)
@@ -231,6 +232,7 @@ static int callback_b40(struct lws *wsi, enum lws_callback_reasons reason, void 
             if (!lws_get_peer_simple(wsi, peer, sizeof(peer)))
                 peer[0] = '\0';
             api_conn_init(&pss->conn, origin, peer);
+            pss->conn.id = ++sh->next_conn_id;
         }
         pss->next = sh->conns;
         sh->conns = pss;
@@ -278,6 +280,34 @@ const struct lws_protocols ws_protocol_template = {
     .rx_buffer_size = 16384,
     .user = NULL, /* set to the server's struct ws_shared */
 };
+
+void ws_reply_later(void *shared, uint64_t conn_id, char *msg, size_t len)
+{
+    struct ws_shared *sh = shared;
+
+    for (struct ws_pss *p = sh->conns; p; p = p->next) {
+        if (p->conn.id == conn_id) {
+            queue_msg(p, msg, len);
+            return;
+        }
+    }
+    free(msg); /* the connection has gone: its ballot is recorded all the same */
+}
+
+static void on_flush(lws_sorted_usec_list_t *sul)
+{
+    struct ws_shared *sh = lws_container_of(sul, struct ws_shared, flush_sul);
+
+    api_flush(sh->env);
+}
+
+void ws_request_flush(void *shared)
+{
+    struct ws_shared *sh = shared;
+
+    /* runs at the start of the next service turn, after every message read in this one */
+    lws_sul_schedule(sh->context, 0, &sh->flush_sul, on_flush, 1);
+}
 
 void ws_publish(void *shared, int64_t election_id, const char *event, struct json_object *fields)
 {

@@ -29,11 +29,36 @@ struct api_env {
      * set by the server, NULL in unit tests). `fields` is borrowed.
      */
     void (*publish)(void *hub, int64_t election_id, const char *event, struct json_object *fields);
+    /*
+     * Group commit: a handler may defer its reply until work queued in `batch`
+     * is committed. request_flush asks the server to call api_flush() once the
+     * messages already read in this turn of the service loop are handled;
+     * reply_later delivers a deferred reply (taking ownership of msg) to the
+     * connection with that id, if it is still open. NULL in unit tests: then
+     * every reply is immediate.
+     */
+    void (*request_flush)(void *hub);
+    void (*reply_later)(void *hub, uint64_t conn_id, char *msg, size_t len);
     void *hub;
+    struct api_batch *batch; /* pending ballots; api_batch_create() */
 };
+
+struct api_batch;
+
+/* The pending-work queue for group commit. NULL on failure; destroy takes NULL. */
+struct api_batch *api_batch_create(void);
+void api_batch_destroy(struct api_batch *batch);
+
+/*
+ * Commits every pending ballot in one transaction and sends their receipts
+ * (or errors) through reply_later, only after the commit. Call it when
+ * request_flush asked, and before shutting down.
+ */
+void api_flush(struct api_env *env);
 
 /* One WebSocket connection's state as the API sees it. */
 struct api_conn {
+    uint64_t id;                 /* unique for the server's life: deferred replies find the connection by it */
     uint64_t next_seq;           /* the seq of the next event on this connection; starts at 1 */
     char origin[ORIGIN_MAX_LEN]; /* the handshake's Origin, normalised: signed statements name it */
     char peer[64];               /* the client's address, for rate limits */
@@ -53,7 +78,9 @@ void api_conn_init(struct api_conn *conn, const char *origin, const char *peer);
 /*
  * Serves one complete text message of len bytes (at most PROTO_MAX_MESSAGE)
  * and returns the reply: a malloc'd string the caller frees, its length in
- * *reply_len. Returns NULL only when memory ran out.
+ * *reply_len. Returns NULL with *reply_len 0 when the reply is deferred (it
+ * comes later through env->reply_later), and NULL with *reply_len 1 when
+ * memory ran out.
  */
 char *api_handle_text(struct api_env *env, struct api_conn *conn, const char *buf, size_t len,
                       size_t *reply_len);

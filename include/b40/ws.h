@@ -27,6 +27,9 @@ struct ws_shared {
     bool shutting_down;     /* refuse new connections; close open ones with 1001 */
     struct ws_pss *conns;   /* every established connection */
     size_t conn_count;
+    uint64_t next_conn_id;
+    struct lws_context *context;    /* for scheduling the group-commit flush */
+    lws_sorted_usec_list_t flush_sul;
 };
 
 /* The protocol, to be copied into the vhost's protocol list with .user set to a struct ws_shared. */
@@ -34,6 +37,10 @@ extern const struct lws_protocols ws_protocol_template;
 
 /* The hub's fan-out (struct api_env.publish): an event to every connection watching the election. */
 void ws_publish(void *shared, int64_t election_id, const char *event, struct json_object *fields);
+
+/* Group commit hooks (struct api_env.reply_later and .request_flush). */
+void ws_reply_later(void *shared, uint64_t conn_id, char *msg, size_t len);
+void ws_request_flush(void *shared);
 
 /* Asks every open connection to close with 1001 "server shutting down". */
 void ws_close_all(struct ws_shared *shared);

@@ -55,6 +55,7 @@ static const struct api_type *find_type(const char *type)
         t = find_in(api_registry_types, api_registry_count, type);
     if (!t)
         t = find_in(api_election_types, api_election_count, type);
+    if (!t) t = find_in(api_summit_types, api_summit_count, type);
     return t;
 }
 

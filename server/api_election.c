@@ -58,6 +58,12 @@ static int add_member_code(void *ctx, const struct store_city_ref *c)
     return strcmp(c->status, "member") ? 0 : add_code(ctx, c);
 }
 
+/* Present cities that count for quorum: members, suspended ones included (they are members). */
+static int add_quorum_code(void *ctx, const struct store_city_ref *c)
+{
+    return strcmp(c->status, "member") && strcmp(c->status, "suspended") ? 0 : add_code(ctx, c);
+}
+
 /* Is code an item of the comma-joined list? */
 static bool in_list(const char *list, const char *code)
 {
@@ -350,7 +356,7 @@ static int commit_one(struct api_env *env, struct pending_ballot *p, int64_t *se
     return 0;
 }
 
-static void publish_turnout(struct api_env *env, int64_t election);
+static void publish_turnout(struct api_env *env, int64_t election, size_t recorded);
 
 void api_flush(struct api_env *env)
 {
@@ -403,12 +409,17 @@ void api_flush(struct api_env *env)
         }
     }
     if (ok) {
-        for (size_t i = 0; i < n; i++) { /* one turnout event per election in this batch */
+        for (size_t i = 0; i < n; i++) { /* per election: one turnout event per ballot recorded, in order */
+            size_t recorded = 0;
             bool seen = false;
             for (size_t j = 0; j < i; j++)
                 seen = seen || b->items[j].election == b->items[i].election;
-            if (!seen)
-                publish_turnout(env, b->items[i].election);
+            if (seen)
+                continue;
+            for (size_t j = i; j < n; j++)
+                recorded += b->items[j].election == b->items[i].election && state[j] == 0;
+            if (recorded)
+                publish_turnout(env, b->items[i].election, recorded);
         }
     } else {
         log_error("election: a batch of %zu ballots could not be committed", n);
@@ -585,7 +596,7 @@ static int count_members(void *ctx, const struct store_city_ref *c)
 static int open_round(struct api_env *env, struct api_conn *conn, const struct store_election *e, int32_t round,
                       struct proto_error *err)
 {
-    struct codes present, eligible;
+    struct codes present, eligible, counted;
     struct store_round r;
     struct poll p;
     char *poll = malloc(POLL_TEXT_MAX), quorum_open[160];
@@ -596,13 +607,15 @@ static int open_round(struct api_env *env, struct api_conn *conn, const struct s
 
     memset(&present, 0, sizeof(present));
     memset(&eligible, 0, sizeof(eligible));
+    memset(&counted, 0, sizeof(counted));
     if (!poll || store_round_get(env->store, e->id, round, &r) != 0) {
         free(poll);
         return api_internal_error(err, "reading the round");
     }
     if (store_member_cities_each(env->store, count_members, &members) != 0 ||
         store_summit_present_each(env->store, e->summit_id, add_code, &present) != 0 ||
-        store_summit_present_each(env->store, e->summit_id, add_member_code, &eligible) != 0 || present.overflow) {
+        store_summit_present_each(env->store, e->summit_id, add_member_code, &eligible) != 0 ||
+        store_summit_present_each(env->store, e->summit_id, add_quorum_code, &counted) != 0 || present.overflow) {
         api_internal_error(err, "reading attendance");
         goto out;
     }
@@ -624,8 +637,8 @@ static int open_round(struct api_env *env, struct api_conn *conn, const struct s
     }
     ballot_sha256(poll, (size_t)len, fingerprint);
     snprintf(quorum_open, sizeof(quorum_open), "{\"members\":%u,\"present\":%zu,\"threshold\":%llu,\"met\":%s}",
-             members, present.count, (unsigned long long)election_quorum_threshold(rule, members),
-             election_quorum_met(rule, members, present.count) ? "true" : "false");
+             members, counted.count, (unsigned long long)election_quorum_threshold(rule, members),
+             election_quorum_met(rule, members, counted.count) ? "true" : "false");
     if (store_round_open(env->store, e->id, round, poll, sig, fingerprint, p.opened_ms, quorum_open) != 0 ||
         store_election_set(env->store, e->id, "open", round, 0) != 0 ||
         history(env, conn, "election.open", e->id, quorum_open) != 0) {
@@ -668,7 +681,7 @@ static int close_round(struct api_env *env, struct api_conn *conn, const struct 
     struct json_object *res = json_object_new_object(), *q = json_object_new_object(), *counts = json_object_new_object();
     struct election_result er;
     struct count_ctx cc;
-    struct codes present;
+    struct codes present, counted;
     struct roll_ctx roll;
     struct store_round r;
     uint8_t chain[32], sig[64];
@@ -681,11 +694,13 @@ static int close_round(struct api_env *env, struct api_conn *conn, const struct 
 
     memset(&cc, 0, sizeof(cc));
     memset(&present, 0, sizeof(present));
+    memset(&counted, 0, sizeof(counted));
     memset(&r, 0, sizeof(r));
     cc.hashes = json_object_new_array();
     if (store_round_get(env->store, e->id, e->round, &r) != 0 ||
         store_member_cities_each(env->store, count_members, &members) != 0 ||
-        store_summit_present_each(env->store, e->summit_id, add_code, &present) != 0) {
+        store_summit_present_each(env->store, e->summit_id, add_code, &present) != 0 ||
+        store_summit_present_each(env->store, e->summit_id, add_quorum_code, &counted) != 0) {
         api_internal_error(err, "reading the round");
         goto out;
     }
@@ -697,9 +712,9 @@ static int close_round(struct api_env *env, struct api_conn *conn, const struct 
     }
     if (seq == 0)
         ballot_chain_genesis(e->id, chain);
-    met = election_quorum_met(rule, members, present.count);
+    met = election_quorum_met(rule, members, counted.count);
     json_object_object_add(q, "members", json_object_new_int64(members));
-    json_object_object_add(q, "present", json_object_new_int64((int64_t)present.count));
+    json_object_object_add(q, "present", json_object_new_int64((int64_t)counted.count));
     json_object_object_add(q, "threshold", json_object_new_int64((int64_t)election_quorum_threshold(rule, members)));
     json_object_object_add(q, "met", json_object_new_boolean(met));
     json_object_object_add(q, "ballots", json_object_new_int64((int64_t)cc.ballots));
@@ -837,12 +852,35 @@ static int handle_advance(struct api_env *env, struct api_conn *conn, const stru
             struct codes c;
             memset(&c, 0, sizeof(c));
             /* freeze the list, checking every candidate again */
+            struct codes kept;
+            memset(&kept, 0, sizeof(kept));
             rc = store_candidacies_each(env->store, e.id, add_code, &c) ? api_internal_error(err, "reading candidacies") : 0;
-            for (size_t i = 0; !rc && i < c.count; i++)
-                rc = check_can_stand(env, &e, c.ids[i], err);
-            if (!rc && c.count == 0)
-                rc = api_fail(err, "conflict", "to", "no city has declared its candidacy");
-            snprintf(cands, sizeof(cands), "%s", c.text);
+            /* freezing re-checks every candidate: one that may no longer stand drops out, on the record */
+            for (size_t i = 0; !rc && i < c.count; i++) {
+                struct proto_error why;
+                struct store_city_ref ref;
+                if (store_city_by_id(env->store, c.ids[i], &ref) != 0) {
+                    rc = api_internal_error(err, "reading a candidate");
+                } else if (check_can_stand(env, &e, c.ids[i], &why) == 0) {
+                    add_code(&kept, &ref);
+                } else if (why.code == PROTO_DOMAIN) {
+                    struct json_object *d = json_object_new_object();
+                    json_object_object_add(d, "city", json_object_new_string(ref.code));
+                    json_object_object_add(d, "reason", json_object_new_string(why.message));
+                    rc = store_candidacy_drop(env->store, e.id, ref.id) ||
+                                 history(env, conn, "election.candidate_dropped", e.id,
+                                         json_object_to_json_string_ext(d, JSON_C_TO_STRING_PLAIN))
+                             ? api_internal_error(err, "recording a dropped candidacy")
+                             : 0;
+                    json_object_put(d);
+                } else {
+                    *err = why;
+                    rc = -1;
+                }
+            }
+            if (!rc && kept.count == 0)
+                rc = api_fail(err, "conflict", "to", "no city that may stand has declared its candidacy");
+            snprintf(cands, sizeof(cands), "%s", kept.text);
         } else {
             rc = next_round_candidates(env, &e, cands, sizeof(cands), &runoff, err);
         }
@@ -1071,24 +1109,28 @@ static int handle_cast(struct api_env *env, struct api_conn *conn, const struct 
     return 0;
 }
 
-static void publish_turnout(struct api_env *env, int64_t election)
+/* After a commit that recorded `recorded` ballots of an election: one election.turnout event for each. */
+static void publish_turnout(struct api_env *env, int64_t election, size_t recorded)
 {
     struct store_election e;
     struct store_round r;
-    struct json_object *ev, *rj, *t;
+    struct json_object *rj, *t;
 
     if (!env->publish || store_election_get(env->store, election, &e) != 0 ||
         store_round_get(env->store, e.id, e.round, &r) != 0)
         return;
     rj = round_json(env, e.id, &r);
     if (json_object_object_get_ex(rj, "turnout", &t)) {
-        ev = json_object_new_object();
-        json_object_object_add(ev, "election", json_object_new_int64(e.id));
-        json_object_object_add(ev, "round", json_object_new_int(e.round));
-        json_object_object_add(ev, "voted", json_object_get(json_object_object_get(t, "voted")));
-        json_object_object_add(ev, "eligible", json_object_get(json_object_object_get(t, "eligible")));
-        env->publish(env->hub, e.id, "election.turnout", ev);
-        json_object_put(ev);
+        int64_t voted = json_object_get_int64(json_object_object_get(t, "voted"));
+        for (size_t k = recorded; k > 0; k--) {
+            struct json_object *ev = json_object_new_object();
+            json_object_object_add(ev, "election", json_object_new_int64(e.id));
+            json_object_object_add(ev, "round", json_object_new_int(e.round));
+            json_object_object_add(ev, "voted", json_object_new_int64(voted - (int64_t)k + 1));
+            json_object_object_add(ev, "eligible", json_object_get(json_object_object_get(t, "eligible")));
+            env->publish(env->hub, e.id, "election.turnout", ev);
+            json_object_put(ev);
+        }
     }
     json_object_put(rj);
     store_round_free(&r);

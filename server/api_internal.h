@@ -41,6 +41,8 @@ extern const struct api_type api_identity_types[];
 extern const size_t api_identity_count;
 extern const struct api_type api_registry_types[];
 extern const size_t api_registry_count;
+extern const struct api_type api_summit_types[];
+extern const size_t api_summit_count;
 extern const struct api_type api_election_types[];
 extern const size_t api_election_count;
 

@@ -2,7 +2,9 @@
  * demo: the demo network. The cities below are the B40 members as the
  * network has publicly reported them, with the summit (or the approval)
  * through which each joined. Coordinates are those of each city's centre
- * (or its municipal seat), to 4 decimals, for the map. No person is named
+ * (or its municipal seat), to 4 decimals, for the map. Then the annual
+ * summits held so far and the presidency term each opened (the host holds
+ * the term from the summit it hosts to the next one). No person is named
  * here. See include/b40/demo.h for the contract.
  */
 #include "b40/demo.h"
@@ -16,6 +18,7 @@
 #include "b40/membership.h"
 #include "b40/store.h"
 #include "b40/store_registry.h"
+#include "b40/store_summit.h"
 
 #define FOUNDING MEMBERSHIP_JOINED_FOUNDING_SUMMIT, "2021-11-29", "founding summit, Istanbul, 29-30 November 2021"
 #define REQUEST_2022_06 MEMBERSHIP_JOINED_APPROVED_REQUEST, "2022-06-01", "membership request approved, June 2022"
@@ -98,6 +101,40 @@ static const struct demo_city cities[] = {
     {"bursa", "Bursa", "Bursa", TR, 40.1885, 29.0610, ZAGREB_2026},
 };
 
+/*
+ * The summits held so far, oldest first; each host holds the presidency
+ * from its summit on (Istanbul's is the founding presidency). The next
+ * summit is the secretariat's to create, or follows from an election.
+ */
+static const struct demo_summit {
+    int64_t year;
+    const char *host, *starts_on, *ends_on, *place;
+} summits[] = {
+    {2021, "istanbul", "2021-11-29", "2021-11-30", "Istanbul"},
+    {2023, "athens", "2023-01-22", "2023-01-24", "Athens"},
+    {2024, "tirana", "2024-01-29", "2024-01-31", "Tirana"},
+    {2025, "sofia", "2025-02-24", "2025-02-25", "Sofia"},
+    {2026, "zagreb", "2026-01-25", "2026-01-27", "Zagreb"},
+};
+
+/* Adds the demo summits and the term each opens, in the caller's transaction. 0 or -1. */
+static int load_summits(struct store *st)
+{
+    for (size_t i = 0; i < sizeof(summits) / sizeof(summits[0]); i++) {
+        const struct demo_summit *d = &summits[i];
+        struct summit_new sn = {d->year, d->host, d->starts_on, d->ends_on, d->place};
+        int64_t id = 0;
+        struct summit_record rec;
+
+        if (store_summit_insert(st, &sn, &id) != 0 || store_summit_get(st, id, &rec) != 0 ||
+            store_presidency_add(st, rec.host_city_id, id, 0) != 0) {
+            log_error("demo: adding the %lld summit in %s or its presidency failed", (long long)d->year, d->place);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 const struct demo_city *demo_cities(size_t *n)
 {
     *n = sizeof(cities) / sizeof(cities[0]);
@@ -129,7 +166,7 @@ static int to_city(const struct demo_city *d, struct registry_city *c)
 
 int demo_load_network(struct store *st)
 {
-    const size_t n = sizeof(cities) / sizeof(cities[0]);
+    const size_t n = sizeof(cities) / sizeof(cities[0]), nsummits = sizeof(summits) / sizeof(summits[0]);
     struct json_object *details = NULL;
     struct registry_city c;
     int64_t existing = 0;
@@ -157,13 +194,15 @@ int demo_load_network(struct store *st)
         }
         founding += cities[i].joined_how == MEMBERSHIP_JOINED_FOUNDING_SUMMIT;
     }
-    if (store_demo_mark(st) != 0)
+    if (load_summits(st) != 0 || store_demo_mark(st) != 0)
         goto out;
     details = json_object_new_object();
     if (!details)
         goto out;
     json_object_object_add(details, "cities", json_object_new_int64((int64_t)n));
     json_object_object_add(details, "founding", json_object_new_int64((int64_t)founding));
+    json_object_object_add(details, "summits", json_object_new_int64((int64_t)nsummits));
+    json_object_object_add(details, "presidencies", json_object_new_int64((int64_t)nsummits));
     if (store_history_add(st, 0, "demo.load", "registry",
                           json_object_to_json_string_ext(details, JSON_C_TO_STRING_PLAIN)) != 0)
         goto out;

@@ -430,7 +430,8 @@ int store_open(struct store **out, const char *path, enum store_mode mode, char 
             goto out;
         }
     }
-    if (store_identity_prepare(st) != 0 || store_registry_prepare(st) != 0 || store_election_prepare(st) != 0) {
+    if (store_identity_prepare(st) != 0 || store_registry_prepare(st) != 0 || store_summit_prepare(st) != 0 ||
+        store_election_prepare(st) != 0) {
         status = fail(err, errlen, STORE_ERR_SQLITE, "cannot prepare a statement: %s", sqlite3_errmsg(st->db));
         goto out;
     }
@@ -449,6 +450,7 @@ void store_close(struct store *st)
         sqlite3_finalize(st->stmt[i]);
     store_identity_finalize(st);
     store_registry_finalize(st);
+    store_summit_finalize(st);
     store_election_finalize(st);
     if (st->db && sqlite3_close(st->db) != SQLITE_OK)
         log_error("store: closing the database failed: %s", sqlite3_errmsg(st->db));

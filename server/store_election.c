@@ -24,6 +24,7 @@ enum {
     SE_ELECTION_SET,
     SE_CANDIDACY_ADD,
     SE_CANDIDACIES,
+    SE_CANDIDACY_DROP,
     SE_ROUND_ADD,
     SE_ROUND_OPEN,
     SE_ROUND_CLOSE,
@@ -58,6 +59,8 @@ static const char *const election_sql[SE_COUNT] = {
                          " VALUES (?1, ?2, ?3, ?4)",
     [SE_CANDIDACIES] = "SELECT c.id, c.code, c.status FROM candidacies d JOIN cities c ON c.id = d.city_id"
                        " WHERE d.election_id = ?1 AND d.withdrawn_at_ms IS NULL ORDER BY c.code",
+    [SE_CANDIDACY_DROP] = "UPDATE candidacies SET withdrawn_at_ms = ?3 WHERE election_id = ?1 AND city_id = ?2"
+                          " AND withdrawn_at_ms IS NULL",
     [SE_ROUND_ADD] = "INSERT INTO rounds (election_id, round, kind, candidates) VALUES (?1, ?2, ?3, ?4)",
     [SE_ROUND_OPEN] = "UPDATE rounds SET poll = ?3, poll_signature = ?4, fingerprint = ?5, opened_at_ms = ?6,"
                       " quorum_open = ?7 WHERE election_id = ?1 AND round = ?2 AND opened_at_ms IS NULL",
@@ -319,6 +322,16 @@ int store_candidacies_each(struct store *st, int64_t election_id, store_city_fn 
 {
     sqlite3_bind_int64(S(st, SE_CANDIDACIES), 1, election_id);
     return each_city(st, S(st, SE_CANDIDACIES), fn, ctx);
+}
+
+int store_candidacy_drop(struct store *st, int64_t election_id, int64_t city_id)
+{
+    sqlite3_stmt *s = S(st, SE_CANDIDACY_DROP);
+
+    sqlite3_bind_int64(s, 1, election_id);
+    sqlite3_bind_int64(s, 2, city_id);
+    sqlite3_bind_int64(s, 3, timeutil_now_ms());
+    return write_changed(st, s) < 0 ? -1 : 0;
 }
 
 int store_round_add(struct store *st, int64_t election_id, int32_t round, const char *kind, const char *candidates)

@@ -17,6 +17,7 @@
 
 struct store_identity;
 struct store_registry;
+struct store_summit;
 struct store_election_stmts;
 
 struct store {
@@ -25,6 +26,7 @@ struct store {
     sqlite3_stmt *stmt[16]; /* store.c's own, indexed by its enum stmt_id */
     struct store_identity *identity;
     struct store_registry *registry;
+    struct store_summit *summit;
     struct store_election_stmts *election;
 };
 
@@ -40,6 +42,8 @@ int store_identity_prepare(struct store *st);
 void store_identity_finalize(struct store *st);
 int store_registry_prepare(struct store *st);
 void store_registry_finalize(struct store *st);
+int store_summit_prepare(struct store *st);
+void store_summit_finalize(struct store *st);
 int store_election_prepare(struct store *st);
 void store_election_finalize(struct store *st);
 

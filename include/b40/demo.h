@@ -28,8 +28,10 @@ const struct demo_city *demo_cities(size_t *n);
 
 /*
  * Loads the demo network into a store whose registry is empty: every city
- * as a member with its first status row, meta 'demo' = '1', and one history
- * entry "demo.load" (actor: the operator), all in one transaction.
+ * as a member with its first status row, the summits held so far (Istanbul
+ * 2021, Athens 2023, Tirana 2024, Sofia 2025, Zagreb 2026) each with the
+ * presidency term its host holds from it, meta 'demo' = '1', and one
+ * history entry "demo.load" (actor: the operator), all in one transaction.
  * Returns 0; -2 when the registry already holds a city (nothing is
  * changed); -1 on failure (logged; nothing is changed).
  */

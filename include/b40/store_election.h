@@ -67,6 +67,8 @@ int store_election_set(struct store *st, int64_t id, const char *state, int32_t 
 
 int store_candidacy_add(struct store *st, int64_t election_id, int64_t city_id, int64_t person_id)
     __attribute__((warn_unused_result));
+/* Marks a candidacy withdrawn (it drops out when the list freezes); kept on record. */
+int store_candidacy_drop(struct store *st, int64_t election_id, int64_t city_id) __attribute__((warn_unused_result));
 int store_candidacies_each(struct store *st, int64_t election_id, store_city_fn fn, void *ctx) __attribute__((warn_unused_result));
 
 int store_round_add(struct store *st, int64_t election_id, int32_t round, const char *kind, const char *candidates)

@@ -70,17 +70,20 @@ export function parseEnrollLinks(text) {
  *   env:  extra environment
  *   init: false to skip `b40 init` (the database then does not exist)
  *   demo: true to run `b40 init --db DB --demo` (demo cities and people)
+ *   db, dir: an existing database (and its directory) to serve instead of
+ *         a fresh one; `b40 init` is skipped (used by restart())
+ *   port: a fixed port instead of any free one (used by restart())
  * Resolves to {port, origin, url, wsUrl, ca, db, dir, proc, output(), stop(signal),
- * initOutput, links}: initOutput is what `b40 init` printed (stdout then
+ * restart(opts), initOutput, links}: initOutput is what `b40 init` printed (stdout then
  * stderr), links the lines of it that hold an enrollment link (`/enroll#`),
  * trimmed, in the order printed.
  */
 export async function startServer(options = {}) {
   const certs = devCerts();
-  const dir = mkdtempSync(join(tmpdir(), 'b40-e2e-'));
-  const db = join(dir, 'b40.db');
-  let initOutput = '';
-  if (options.init !== false) {
+  const dir = options.dir || (options.db ? dirname(options.db) : mkdtempSync(join(tmpdir(), 'b40-e2e-')));
+  const db = options.db || join(dir, 'b40.db');
+  let initOutput = options.initOutput || '';
+  if (options.init !== false && !options.db) {
     // spawnSync, not runB40: the links may be printed on either stream.
     const r = spawnSync(BIN, ['init', '--db', db, ...(options.demo ? ['--demo'] : [])],
       { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 15000 });
@@ -88,7 +91,7 @@ export async function startServer(options = {}) {
     initOutput = `${r.stdout}${r.stderr}`;
   }
   const links = initOutput.split('\n').filter((l) => l.includes('/enroll#')).map((l) => l.trim());
-  const args = ['serve', '--db', db, '--port', '0', '--listen', '127.0.0.1',
+  const args = ['serve', '--db', db, '--port', String(options.port ?? 0), '--listen', '127.0.0.1',
     '--cert', certs.cert, '--key', certs.key, '--web-root', join(SOURCE, 'web'),
     ...(options.args || [])];
   const proc = spawn(BIN, args, {
@@ -112,7 +115,7 @@ export async function startServer(options = {}) {
   });
 
   const origin = `https://127.0.0.1:${port}`;
-  return {
+  const srv = {
     port, origin, url: `${origin}/`, wsUrl: `wss://127.0.0.1:${port}/ws`,
     ca: certs.ca, db, dir, proc, exited, initOutput, links,
     output: () => out,
@@ -131,5 +134,22 @@ export async function startServer(options = {}) {
       }
       return r;
     },
+    /**
+     * Stops this server (if it still runs) with opts.signal (default SIGTERM),
+     * keeping its directory, then starts a new `b40 serve` on the same
+     * database, the same port and the same arguments (opts.args replaces
+     * them). Resolves to {server, stopped}: the new server object (its stop()
+     * removes the directory as usual) and this one's {code, signal}. Throws,
+     * like stop(), when this server's output holds a sanitizer report.
+     */
+    async restart(opts = {}) {
+      const stopped = await srv.stop(opts.signal || 'SIGTERM', { keepDir: true });
+      const server = await startServer({
+        ...options, args: opts.args || options.args, env: opts.env || options.env,
+        db, dir, port, initOutput,
+      });
+      return { server, stopped };
+    },
   };
+  return srv;
 }

@@ -25,14 +25,16 @@
 #include "b40/store_identity.h"
 #include "b40/timeutil.h"
 
-#define CODES_MAX 4096 /* a comma-joined list of city codes (up to ~120 cities) */
+/* A comma-joined list of city codes: room for CODES_CITIES cities of up to 15 bytes each. */
+#define CODES_CITIES 4096
+#define CODES_MAX (CODES_CITIES * 16)
 
 /* ---- small helpers ---- */
 
 struct codes {
     char text[CODES_MAX];
     size_t len, count;
-    int64_t ids[128];
+    int64_t ids[CODES_CITIES];
     int overflow;
 };
 
@@ -64,39 +66,45 @@ static int add_quorum_code(void *ctx, const struct store_city_ref *c)
     return strcmp(c->status, "member") && strcmp(c->status, "suspended") ? 0 : add_code(ctx, c);
 }
 
-/* Is code an item of the comma-joined list? */
+/* Is code an item of the comma-joined list? The list ends at NUL or at a line break. */
 static bool in_list(const char *list, const char *code)
 {
     size_t n = strlen(code);
 
-    for (const char *p = list; p && *p;) {
-        const char *comma = strchr(p, ',');
-        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+    for (const char *p = list; p && *p && *p != '\n';) {
+        size_t len = strcspn(p, ",\n");
         if (len == n && !memcmp(p, code, n))
             return true;
-        p = comma ? comma + 1 : NULL;
+        p = p[len] == ',' ? p + len + 1 : NULL;
     }
     return false;
 }
 
-/* The value of "name: value" in a statement text, copied into out. */
-static int line_value(const char *text, const char *name, char *out, size_t outlen)
+/* The number of items in such a list. */
+static size_t list_count(const char *list)
+{
+    size_t n = 0;
+
+    for (const char *p = list; p && *p && *p != '\n';) {
+        size_t len = strcspn(p, ",\n");
+        n++;
+        p = p[len] == ',' ? p + len + 1 : NULL;
+    }
+    return n;
+}
+
+/* Where the value of the line "name: value" starts in a poll text (it runs to the line break); NULL if none. */
+static const char *poll_line(const char *text, const char *name)
 {
     size_t n = strlen(name);
 
     for (const char *p = text; p && *p;) {
         const char *nl = strchr(p, '\n');
-        if (!strncmp(p, name, n) && p[n] == ':' && p[n + 1] == ' ') {
-            size_t len = (nl ? (size_t)(nl - p) : strlen(p)) - n - 2;
-            if (len >= outlen)
-                return -1;
-            memcpy(out, p + n + 2, len);
-            out[len] = '\0';
-            return 0;
-        }
+        if (!strncmp(p, name, n) && p[n] == ':' && p[n + 1] == ' ')
+            return p + n + 2;
         p = nl ? nl + 1 : NULL;
     }
-    return -1;
+    return NULL;
 }
 
 static struct json_object *codes_json(const char *list)
@@ -212,13 +220,9 @@ static struct json_object *round_json(struct api_env *env, int64_t election, con
     if (r->quorum_open)
         json_object_object_add(o, "quorum_open", json_tokener_parse(r->quorum_open));
     if (r->poll) {
-        char eligible[CODES_MAX];
-        size_t n = 0;
+        size_t n = list_count(poll_line(r->poll, "eligible"));
         memset(&cc, 0, sizeof(cc));
         if (store_ballots_each(env->store, election, r->round, count_ballot, &cc) == 0) {
-            if (line_value(r->poll, "eligible", eligible, sizeof(eligible)) == 0 && eligible[0])
-                for (const char *p = eligible; p; p = strchr(p, ','), p = p ? p + 1 : NULL)
-                    n++;
             t = json_object_new_object();
             json_object_object_add(t, "voted", json_object_new_int64((int64_t)cc.ballots));
             json_object_object_add(t, "eligible", json_object_new_int64((int64_t)n));
@@ -615,7 +619,8 @@ static int open_round(struct api_env *env, struct api_conn *conn, const struct s
     if (store_member_cities_each(env->store, count_members, &members) != 0 ||
         store_summit_present_each(env->store, e->summit_id, add_code, &present) != 0 ||
         store_summit_present_each(env->store, e->summit_id, add_member_code, &eligible) != 0 ||
-        store_summit_present_each(env->store, e->summit_id, add_quorum_code, &counted) != 0 || present.overflow) {
+        store_summit_present_each(env->store, e->summit_id, add_quorum_code, &counted) != 0 || present.overflow ||
+        eligible.overflow || counted.overflow) {
         api_internal_error(err, "reading attendance");
         goto out;
     }
@@ -949,11 +954,9 @@ static int handle_get(struct api_env *env, struct api_conn *conn, const struct p
         return -1;
     if ((conn->roles & ROLES_SECRETARIAT) && conn->person_id && !strcmp(e.state, "open")) {
         struct store_round r;
-        char eligible[CODES_MAX];
         if (store_round_get(env->store, e.id, e.round, &r) == 0) {
-            struct not_voted_ctx n = {env, e.id, e.round, eligible, json_object_new_array()};
-            if (r.poll && line_value(r.poll, "eligible", eligible, sizeof(eligible)) == 0 &&
-                store_member_cities_each(env->store, add_not_voted, &n) == 0)
+            struct not_voted_ctx n = {env, e.id, e.round, poll_line(r.poll, "eligible"), json_object_new_array()};
+            if (n.eligible && store_member_cities_each(env->store, add_not_voted, &n) == 0)
                 json_object_object_add(reply, "not_voted", n.list);
             else
                 json_object_put(n.list);
@@ -985,7 +988,7 @@ static int handle_cast(struct api_env *env, struct api_conn *conn, const struct 
     struct store_key key;
     struct store_city_ref city;
     struct ballot b;
-    char present[CODES_MAX], eligible[CODES_MAX];
+    const char *present, *eligible;
     uint8_t sig[64], hash[32], chain[32], prev_hash[32];
     int64_t seq = 0;
     int rc = 0;
@@ -1024,7 +1027,9 @@ static int handle_cast(struct api_env *env, struct api_conn *conn, const struct 
         store_round_free(&r);
         return api_fail(err, "not_eligible", "ballot", "this key was enrolled after the round opened");
     }
-    if (line_value(r.poll, "present", present, sizeof(present)) || line_value(r.poll, "eligible", eligible, sizeof(eligible))) {
+    present = poll_line(r.poll, "present");
+    eligible = poll_line(r.poll, "eligible");
+    if (!present || !eligible) {
         store_round_free(&r);
         return api_internal_error(err, "reading the poll");
     }

@@ -17,7 +17,7 @@
 #define BALLOT_NONCE_BYTES 16
 #define BALLOT_CODE_MAX 32 /* a city code's bytes */
 #define BALLOT_ABSTAIN "abstain"
-#define POLL_TEXT_MAX 16384
+#define POLL_TEXT_MAX 262144 /* two lists of up to 4096 city codes, and the rest */
 
 struct ballot {
     int64_t election;

@@ -13,7 +13,7 @@ import { rmSync } from 'node:fs';
 import { TIME_RE, assertNoSanitizerReport } from './wsutil.mjs';
 import { call, ok, callOk, callFails, fails, open, startDemo, finish, makeKey, signHex, codesIn } from './idutil.mjs';
 import {
-  secretariat, demoPerson, cityPerson, createSummit, checkInAll, getElection, roundOf, memberInfo, checkPoll,
+  secretariat, demoPerson, cityPerson, createSummit, checkInAll, getElection, roundOf, checkPoll,
   castBallot, checkReceipt, checkChainHead, chainGenesis, chainNext, chainOf, ballotText, sha256hex, randomHex, sqlite,
 } from './elutil.mjs';
 
@@ -912,5 +912,10 @@ describe('a candidate suspended before the list freezes drops out', () => {
     E = (await callOk(w.sec.c, 'election.advance', { election: E.id, to: 'open' }, 'election.advance to open with a suspended candidate')).election;
     assertElection(E, { state: 'open', round: 1, candidates: ['athens', 'sofia'] });
     await checkPoll(w, E, 1, { kind: 'first', candidates: ['athens', 'sofia'], present });
+    // On the record: docs/protocol.md lists election.candidate_dropped among the history actions.
+    const h = (await callOk(w.sec.c, 'history.list', { limit: 50 })).entries;
+    const dropped = h.filter((x) => x.action === 'election.candidate_dropped');
+    assert.equal(dropped.length, 1, `history: ${JSON.stringify(h.slice(0, 6))}`);
+    assert.ok(JSON.stringify(dropped[0]).includes('kotor'), `the drop does not name kotor: ${JSON.stringify(dropped[0])}`);
   });
 });

@@ -219,7 +219,7 @@ int api_fail(struct proto_error *err, const char *code, const char *field, const
     va_list ap;
 
     err->code = PROTO_DOMAIN;
-    err->detail_key[0] = err->detail_value[0] = '\0';
+    err->ndetail = 0;
     snprintf(err->domain_code, sizeof(err->domain_code), "%s", code);
     snprintf(err->field, sizeof(err->field), "%s", field ? field : "");
     va_start(ap, fmt);

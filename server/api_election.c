@@ -275,6 +275,21 @@ static int election_json(struct api_env *env, const struct store_election *e, st
     return 0;
 }
 
+/* Adds the stored receipt of a ballot to an already_voted error, for a voter who resends after a lost reply. */
+static void add_recorded_receipt(struct api_env *env, const uint8_t hash[32], struct proto_error *err)
+{
+    char receipt[BALLOT_TEXT_MAX], hex[129];
+    uint8_t sig[64];
+    int64_t seq = 0;
+
+    if (store_ballot_receipt(env->store, hash, &seq, receipt, sizeof(receipt), sig) != 0)
+        return;
+    identity_hex_encode(sig, 64, hex);
+    (void)proto_error_detail(err, "receipt", receipt);
+    (void)proto_error_detail(err, "receipt_signature", hex);
+    (void)proto_error_detail_int(err, "seq", seq);
+}
+
 /* ---- group commit ---- */
 
 /* A ballot that passed every check and waits for the next commit. */
@@ -337,8 +352,7 @@ static int commit_one(struct api_env *env, struct pending_ballot *p, int64_t *se
     if (store_ballot_of_city(env->store, p->election, p->round, p->city_id, prev) == 0) {
         identity_hex_encode(prev, 32, hex);
         api_fail(err, "already_voted", "ballot", "%s has voted in this round; its ballot hash is %s", p->city_code, hex);
-        snprintf(err->detail_key, sizeof(err->detail_key), "ballot_hash");
-        snprintf(err->detail_value, sizeof(err->detail_value), "%s", hex);
+        (void)proto_error_detail(err, "ballot_hash", hex);
         return 1;
     }
     if (*seq == 0)
@@ -1050,8 +1064,10 @@ static int handle_cast(struct api_env *env, struct api_conn *conn, const struct 
         char hex[65];
         identity_hex_encode(prev_hash, 32, hex);
         api_fail(err, "already_voted", "ballot", "%s has voted in this round; its ballot hash is %s", b.city, hex);
-        snprintf(err->detail_key, sizeof(err->detail_key), "ballot_hash");
-        snprintf(err->detail_value, sizeof(err->detail_value), "%s", hex);
+        (void)proto_error_detail(err, "ballot_hash", hex);
+        ballot_sha256(text, len, hash);
+        if (!memcmp(prev_hash, hash, 32))
+            add_recorded_receipt(env, hash, err); /* the same ballot again (a lost reply): its receipt once more */
         return -1;
     }
 
@@ -1141,6 +1157,44 @@ static void publish_turnout(struct api_env *env, int64_t election, size_t record
     store_round_free(&r);
 }
 
+struct list_ctx {
+    struct api_env *env;
+    struct json_object *list;
+};
+
+static int add_election_brief(void *ctx, int64_t id)
+{
+    struct list_ctx *l = ctx;
+    struct store_election e;
+    struct json_object *o;
+
+    if (store_election_get(l->env->store, id, &e) != 0)
+        return -1;
+    o = json_object_new_object();
+    json_object_object_add(o, "id", json_object_new_int64(e.id));
+    json_object_object_add(o, "summit", json_object_new_int64(e.summit_id));
+    json_object_object_add(o, "title", json_object_new_string(e.title));
+    json_object_object_add(o, "state", json_object_new_string(e.state));
+    json_object_object_add(o, "round", json_object_new_int(e.round));
+    json_object_object_add(o, "winner", e.winner_city ? json_object_new_string(e.winner_code) : NULL);
+    json_object_array_add(l->list, o);
+    return 0;
+}
+
+static int handle_list(struct api_env *env, struct api_conn *conn, const struct proto_request *req,
+                       struct json_object *reply, struct proto_error *err)
+{
+    struct list_ctx l = {env, json_object_new_array()};
+
+    (void)conn;
+    if (store_elections_each(env->store, api_int(req, "summit", 0), add_election_brief, &l) != 0) {
+        json_object_put(l.list);
+        return api_internal_error(err, "listing elections");
+    }
+    json_object_object_add(reply, "elections", l.list);
+    return 0;
+}
+
 /* ---- the table ---- */
 
 static const struct proto_field f_create[] = {
@@ -1150,6 +1204,7 @@ static const struct proto_field f_create[] = {
     {"quorum_den", PROTO_INT, false, 1, 1000},
 };
 static const struct proto_field f_election[] = {{"election", PROTO_INT, true, 1, PROTO_MAX_SAFE_INT}};
+static const struct proto_field f_list[] = {{"summit", PROTO_INT, false, 1, PROTO_MAX_SAFE_INT}};
 static const struct proto_field f_advance[] = {
     {"election", PROTO_INT, true, 1, PROTO_MAX_SAFE_INT},
     {"to", PROTO_STRING, true, 4, 9},
@@ -1162,6 +1217,7 @@ static const struct proto_field f_cast[] = {
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
 const struct api_type api_election_types[] = {
+    {"election.list", API_PUBLIC, f_list, N(f_list), handle_list},
     {"election.create", API_SECRETARIAT, f_create, N(f_create), handle_create},
     {"election.declare", API_SIGNED_IN, f_election, N(f_election), handle_declare},
     {"election.advance", API_SECRETARIAT, f_advance, N(f_advance), handle_advance},

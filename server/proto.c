@@ -37,7 +37,8 @@ int proto_fail(struct proto_error *err, enum proto_code code, const char *field,
     va_list ap;
 
     err->code = code;
-    err->domain_code[0] = err->detail_key[0] = err->detail_value[0] = '\0';
+    err->domain_code[0] = '\0';
+    err->ndetail = 0;
     snprintf(err->field, sizeof(err->field), "%s", field ? field : "");
     va_start(ap, fmt);
     vsnprintf(err->message, sizeof(err->message), fmt, ap);
@@ -212,7 +213,8 @@ int proto_parse(const char *buf, size_t len, struct proto_request *req, struct p
 
     memset(req, 0, sizeof(*req));
     err->code = PROTO_OK;
-    err->message[0] = err->field[0] = err->domain_code[0] = err->detail_key[0] = err->detail_value[0] = '\0';
+    err->message[0] = err->field[0] = err->domain_code[0] = '\0';
+    err->ndetail = 0;
 
     if (len > PROTO_MAX_MESSAGE) {
         proto_fail(err, PROTO_TOO_LARGE, NULL, "message larger than %d bytes", PROTO_MAX_MESSAGE);
@@ -441,8 +443,11 @@ char *proto_reply_error(struct json_object *id, const struct proto_error *err, s
     json_object_object_add(e, "message", json_object_new_string(err->message));
     if (err->field[0])
         json_object_object_add(e, "field", json_object_new_string(err->field));
-    if (err->detail_key[0])
-        json_object_object_add(e, err->detail_key, json_object_new_string(err->detail_value));
+    for (int i = 0; i < err->ndetail && i < 4; i++) {
+        struct json_object *v = json_tokener_parse(err->detail[i].json);
+        if (v)
+            json_object_object_add(e, err->detail[i].key, v);
+    }
     json_object_object_add(msg, "id", json_object_get(id));
     json_object_object_add(msg, "ok", json_object_new_boolean(0));
     json_object_object_add(msg, "error", e);
@@ -461,4 +466,32 @@ char *proto_event(const char *name, uint64_t seq, struct json_object *fields, si
     json_object_object_add(msg, "seq", json_object_new_int64((int64_t)seq));
     absorb(msg, fields);
     return finish(msg, len);
+}
+
+static int add_detail(struct proto_error *err, const char *key, struct json_object *v)
+{
+    const char *text;
+    int rc = -1;
+
+    if (v && err->ndetail >= 0 && err->ndetail < 4 && strlen(key) < sizeof(err->detail[0].key)) {
+        text = json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN);
+        if (strlen(text) < sizeof(err->detail[0].json)) {
+            strcpy(err->detail[err->ndetail].key, key);
+            strcpy(err->detail[err->ndetail].json, text);
+            err->ndetail++;
+            rc = 0;
+        }
+    }
+    json_object_put(v);
+    return rc;
+}
+
+int proto_error_detail(struct proto_error *err, const char *key, const char *value)
+{
+    return add_detail(err, key, json_object_new_string(value));
+}
+
+int proto_error_detail_int(struct proto_error *err, const char *key, int64_t value)
+{
+    return add_detail(err, key, json_object_new_int64(value));
 }

@@ -33,6 +33,8 @@ enum {
     SE_BALLOT_OF_CITY,
     SE_BALLOT_ADD,
     SE_BALLOTS,
+    SE_BALLOT_RECEIPT,
+    SE_ELECTIONS,
     SE_COUNT
 };
 
@@ -74,6 +76,8 @@ static const char *const election_sql[SE_COUNT] = {
     [SE_BALLOT_ADD] = "INSERT OR IGNORE INTO ballots (election_id, round, city_id, seq, text, signature, key_id, choice,"
                       " ballot_hash, chain, recorded_at_ms, receipt, receipt_signature)"
                       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+    [SE_BALLOT_RECEIPT] = "SELECT seq, receipt, receipt_signature FROM ballots WHERE ballot_hash = ?1",
+    [SE_ELECTIONS] = "SELECT id FROM elections WHERE ?1 = 0 OR summit_id = ?1 ORDER BY id DESC LIMIT 200",
     [SE_BALLOTS] = "SELECT b.seq, b.city_id, c.code, b.choice, b.ballot_hash FROM ballots b JOIN cities c"
                    " ON c.id = b.city_id WHERE b.election_id = ?1 AND b.round = ?2 ORDER BY b.seq",
 };
@@ -483,6 +487,36 @@ int store_ballots_each(struct store *st, int64_t election_id, int32_t round,
         copy_blob(s, 4, b.hash, 32);
         stop = fn(ctx, &b);
     }
+    if (!stop && rc != SQLITE_DONE)
+        stop = -1;
+    done(s);
+    return stop;
+}
+
+int store_ballot_receipt(struct store *st, const uint8_t hash[32], int64_t *seq, char *receipt, size_t receipt_len,
+                         uint8_t sig[64])
+{
+    sqlite3_stmt *s = S(st, SE_BALLOT_RECEIPT);
+    int rc;
+
+    sqlite3_bind_blob(s, 1, hash, 32, SQLITE_STATIC);
+    if ((rc = row(st, s)) != 0)
+        return rc;
+    *seq = sqlite3_column_int64(s, 0);
+    copy_text(s, 1, receipt, receipt_len);
+    copy_blob(s, 2, sig, 64);
+    done(s);
+    return 0;
+}
+
+int store_elections_each(struct store *st, int64_t summit_id, int (*fn)(void *ctx, int64_t id), void *ctx)
+{
+    sqlite3_stmt *s = S(st, SE_ELECTIONS);
+    int rc, stop = 0;
+
+    sqlite3_bind_int64(s, 1, summit_id);
+    while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW)
+        stop = fn(ctx, sqlite3_column_int64(s, 0));
     if (!stop && rc != SQLITE_DONE)
         stop = -1;
     done(s);

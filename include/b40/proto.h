@@ -44,9 +44,18 @@ struct proto_error {
     char domain_code[32]; /* with PROTO_DOMAIN: e.g. "not_signed_in" */
     char message[192]; /* for people */
     char field[64];    /* the field to blame, or "" */
-    char detail_key[24];    /* an extra member of error, e.g. "ballot_hash" ("" for none) */
-    char detail_value[80];
+    /* extra members of the error object, e.g. "ballot_hash"; values are JSON texts */
+    struct {
+        char key[24];
+        char json[600];
+    } detail[4];
+    int ndetail;
 };
+
+/* Adds a string member to err's error object (at most 4; longer values are refused). 0 or -1. */
+int proto_error_detail(struct proto_error *err, const char *key, const char *value);
+/* Adds an integer member. 0 or -1. */
+int proto_error_detail_int(struct proto_error *err, const char *key, int64_t value);
 
 /* Fills err; `field` may be NULL. Returns -1 so callers can `return proto_fail(...)`. */
 int proto_fail(struct proto_error *err, enum proto_code code, const char *field, const char *fmt, ...)

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <json-c/json.h>
 #include <sqlite3.h>
 
 #include "b40/log.h"
@@ -487,6 +488,140 @@ int store_step_done(sqlite3_stmt *s)
     sqlite3_reset(s);
     sqlite3_clear_bindings(s);
     return rc == SQLITE_DONE ? 0 : -1;
+}
+
+void store_stmt_done(sqlite3_stmt *s)
+{
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+}
+
+int store_step_write(struct store *st, sqlite3_stmt *s, const char *what)
+{
+    int rc = sqlite3_step(s), result = 0;
+
+    if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
+        result = STORE_CONFLICT;
+    } else if (rc != SQLITE_DONE) {
+        log_error("store: %s failed: %s", what, sqlite3_errmsg(st->db));
+        result = -1;
+    }
+    store_stmt_done(s);
+    return result;
+}
+
+int store_write_changed(struct store *st, sqlite3_stmt *s)
+{
+    if (store_step_done(s) != 0) {
+        log_error("store: %s", sqlite3_errmsg(st->db));
+        return -1;
+    }
+    return sqlite3_changes(st->db) > 0 ? 0 : 1;
+}
+
+int store_row(struct store *st, sqlite3_stmt *s)
+{
+    int rc = sqlite3_step(s);
+
+    if (rc == SQLITE_ROW)
+        return 0;
+    if (rc != SQLITE_DONE)
+        log_error("store: %s", sqlite3_errmsg(st->db));
+    store_stmt_done(s);
+    return rc == SQLITE_DONE ? 1 : -1;
+}
+
+int store_read_failed(struct store *st, const char *what)
+{
+    log_error("store: reading %s failed: %s", what, sqlite3_errmsg(st->db));
+    return -1;
+}
+
+int store_col_text(sqlite3_stmt *s, int col, char *buf, size_t size, bool nullable)
+{
+    const unsigned char *t;
+    int n;
+
+    if (sqlite3_column_type(s, col) == SQLITE_NULL) {
+        buf[0] = '\0';
+        return nullable ? 0 : -1;
+    }
+    t = sqlite3_column_text(s, col);
+    n = sqlite3_column_bytes(s, col);
+    if (!t || n < 0 || (size_t)n >= size || memchr(t, '\0', (size_t)n))
+        return -1;
+    memcpy(buf, t, (size_t)n);
+    buf[n] = '\0';
+    return 0;
+}
+
+void store_col_text_cut(sqlite3_stmt *s, int col, char *out, size_t outlen)
+{
+    const unsigned char *t = sqlite3_column_text(s, col);
+    size_t n = t ? (size_t)sqlite3_column_bytes(s, col) : 0;
+
+    if (n >= outlen)
+        n = outlen - 1;
+    if (n)
+        memcpy(out, t, n);
+    out[n] = '\0';
+}
+
+void store_col_blob(sqlite3_stmt *s, int col, uint8_t *out, size_t len)
+{
+    memset(out, 0, len);
+    if ((size_t)sqlite3_column_bytes(s, col) == len)
+        memcpy(out, sqlite3_column_blob(s, col), len);
+}
+
+char *store_col_strdup(sqlite3_stmt *s, int col)
+{
+    const unsigned char *t = sqlite3_column_text(s, col);
+
+    return t ? strdup((const char *)t) : NULL;
+}
+
+void store_bind_id_or_null(sqlite3_stmt *s, int col, int64_t id)
+{
+    if (id > 0)
+        sqlite3_bind_int64(s, col, id);
+    else
+        sqlite3_bind_null(s, col);
+}
+
+int store_grow(void **arr, size_t *cap, size_t n, size_t size, size_t max)
+{
+    size_t want;
+    void *p;
+
+    if (n < *cap)
+        return 0;
+    if (n >= max) {
+        log_error("store: a list is longer than %zu rows", max);
+        return -1;
+    }
+    want = *cap ? *cap * 2 : 16;
+    if (want > max)
+        want = max;
+    p = realloc(*arr, want * size);
+    if (!p)
+        return -1;
+    *arr = p;
+    *cap = want;
+    return 0;
+}
+
+int store_history_add_json(struct store *st, int64_t actor, const char *action, const char *subject,
+                           struct json_object *obj)
+{
+    const int flags = JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE;
+    const char *text = obj ? json_object_to_json_string_ext(obj, flags) : NULL;
+    int rc = text ? store_history_add(st, actor, action, subject, text) : -1;
+
+    if (!text)
+        log_error("store: out of memory writing the history of %s", action);
+    json_object_put(obj);
+    return rc;
 }
 
 int store_prepare_all(struct store *st, const char *const *sql, sqlite3_stmt **out, size_t n)

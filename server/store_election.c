@@ -108,60 +108,6 @@ static sqlite3_stmt *S(struct store *st, int id)
     return st->election->stmt[id];
 }
 
-static void done(sqlite3_stmt *s)
-{
-    sqlite3_reset(s);
-    sqlite3_clear_bindings(s);
-}
-
-static void copy_text(sqlite3_stmt *s, int col, char *out, size_t outlen)
-{
-    const unsigned char *t = sqlite3_column_text(s, col);
-    size_t n = t ? (size_t)sqlite3_column_bytes(s, col) : 0;
-
-    if (n >= outlen)
-        n = outlen - 1;
-    if (n)
-        memcpy(out, t, n);
-    out[n] = '\0';
-}
-
-static char *dup_text(sqlite3_stmt *s, int col)
-{
-    const unsigned char *t = sqlite3_column_text(s, col);
-
-    return t ? strdup((const char *)t) : NULL;
-}
-
-static void copy_blob(sqlite3_stmt *s, int col, uint8_t *out, size_t len)
-{
-    memset(out, 0, len);
-    if ((size_t)sqlite3_column_bytes(s, col) == len)
-        memcpy(out, sqlite3_column_blob(s, col), len);
-}
-
-/* First row: 0 (caller reads, then done()), 1 none, -1 error. */
-static int row(struct store *st, sqlite3_stmt *s)
-{
-    int rc = sqlite3_step(s);
-
-    if (rc == SQLITE_ROW)
-        return 0;
-    if (rc != SQLITE_DONE)
-        log_error("store: %s", sqlite3_errmsg(st->db));
-    done(s);
-    return rc == SQLITE_DONE ? 1 : -1;
-}
-
-static int write_changed(struct store *st, sqlite3_stmt *s)
-{
-    if (store_step_done(s) != 0) {
-        log_error("store: %s", sqlite3_errmsg(st->db));
-        return -1;
-    }
-    return sqlite3_changes(st->db) > 0 ? 0 : 1;
-}
-
 static int each_city(struct store *st, sqlite3_stmt *s, store_city_fn fn, void *ctx)
 {
     struct store_city_ref c;
@@ -169,15 +115,15 @@ static int each_city(struct store *st, sqlite3_stmt *s, store_city_fn fn, void *
 
     while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
         c.id = sqlite3_column_int64(s, 0);
-        copy_text(s, 1, c.code, sizeof(c.code));
-        copy_text(s, 2, c.status, sizeof(c.status));
+        store_col_text_cut(s, 1, c.code, sizeof(c.code));
+        store_col_text_cut(s, 2, c.status, sizeof(c.status));
         stop = fn(ctx, &c);
     }
     if (!stop && rc != SQLITE_DONE) {
         log_error("store: %s", sqlite3_errmsg(st->db));
         stop = -1;
     }
-    done(s);
+    store_stmt_done(s);
     return stop;
 }
 
@@ -187,11 +133,11 @@ int store_summit_brief(struct store *st, int64_t summit_id, char starts_on[11], 
     int rc;
 
     sqlite3_bind_int64(s, 1, summit_id);
-    if ((rc = row(st, s)) != 0)
+    if ((rc = store_row(st, s)) != 0)
         return rc;
-    copy_text(s, 0, starts_on, 11);
+    store_col_text_cut(s, 0, starts_on, 11);
     *year = sqlite3_column_int(s, 1);
-    done(s);
+    store_stmt_done(s);
     return 0;
 }
 
@@ -212,12 +158,12 @@ int store_city_by_id(struct store *st, int64_t id, struct store_city_ref *out)
     int rc;
 
     sqlite3_bind_int64(s, 1, id);
-    if ((rc = row(st, s)) != 0)
+    if ((rc = store_row(st, s)) != 0)
         return rc;
     out->id = sqlite3_column_int64(s, 0);
-    copy_text(s, 1, out->code, sizeof(out->code));
-    copy_text(s, 2, out->status, sizeof(out->status));
-    done(s);
+    store_col_text_cut(s, 1, out->code, sizeof(out->code));
+    store_col_text_cut(s, 2, out->status, sizeof(out->status));
+    store_stmt_done(s);
     return 0;
 }
 
@@ -227,10 +173,10 @@ int store_president_on(struct store *st, const char *date, int64_t *city_id)
     int rc;
 
     sqlite3_bind_text(s, 1, date, -1, SQLITE_STATIC);
-    if ((rc = row(st, s)) != 0)
+    if ((rc = store_row(st, s)) != 0)
         return rc;
     *city_id = sqlite3_column_int64(s, 0);
-    done(s);
+    store_stmt_done(s);
     return 0;
 }
 
@@ -242,7 +188,7 @@ int store_presidency_pending_add(struct store *st, int64_t city_id, int64_t elec
     sqlite3_bind_int64(s, 2, election_id);
     sqlite3_bind_int64(s, 3, summit_id);
     sqlite3_bind_int64(s, 4, timeutil_now_ms());
-    return write_changed(st, s) == 0 ? 0 : -1;
+    return store_write_changed(st, s) == 0 ? 0 : -1;
 }
 
 int store_voting_keys_each(struct store *st, int (*fn)(void *ctx, const char *code, const uint8_t pk[32]), void *ctx)
@@ -253,13 +199,13 @@ int store_voting_keys_each(struct store *st, int (*fn)(void *ctx, const char *co
     int rc, stop = 0;
 
     while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-        copy_text(s, 0, code, sizeof(code));
-        copy_blob(s, 1, pk, 32);
+        store_col_text_cut(s, 0, code, sizeof(code));
+        store_col_blob(s, 1, pk, 32);
         stop = fn(ctx, code, pk);
     }
     if (!stop && rc != SQLITE_DONE)
         stop = -1;
-    done(s);
+    store_stmt_done(s);
     return stop;
 }
 
@@ -273,7 +219,7 @@ int store_election_add(struct store *st, int64_t summit_id, const char *title, u
     sqlite3_bind_int64(s, 3, qnum);
     sqlite3_bind_int64(s, 4, qden);
     sqlite3_bind_int64(s, 5, timeutil_now_ms());
-    if (write_changed(st, s) != 0)
+    if (store_write_changed(st, s) != 0)
         return -1;
     *id = sqlite3_last_insert_rowid(st->db);
     return 0;
@@ -285,18 +231,18 @@ int store_election_get(struct store *st, int64_t id, struct store_election *out)
     int rc;
 
     sqlite3_bind_int64(s, 1, id);
-    if ((rc = row(st, s)) != 0)
+    if ((rc = store_row(st, s)) != 0)
         return rc;
     out->id = sqlite3_column_int64(s, 0);
     out->summit_id = sqlite3_column_int64(s, 1);
-    copy_text(s, 2, out->title, sizeof(out->title));
-    copy_text(s, 3, out->state, sizeof(out->state));
+    store_col_text_cut(s, 2, out->title, sizeof(out->title));
+    store_col_text_cut(s, 3, out->state, sizeof(out->state));
     out->round = sqlite3_column_int(s, 4);
     out->quorum_num = (uint32_t)sqlite3_column_int(s, 5);
     out->quorum_den = (uint32_t)sqlite3_column_int(s, 6);
     out->winner_city = sqlite3_column_int64(s, 7);
-    copy_text(s, 8, out->winner_code, sizeof(out->winner_code));
-    done(s);
+    store_col_text_cut(s, 8, out->winner_code, sizeof(out->winner_code));
+    store_stmt_done(s);
     return 0;
 }
 
@@ -308,7 +254,7 @@ int store_election_set(struct store *st, int64_t id, const char *state, int32_t 
     sqlite3_bind_text(s, 2, state, -1, SQLITE_STATIC);
     sqlite3_bind_int(s, 3, round);
     sqlite3_bind_int64(s, 4, winner_city);
-    return write_changed(st, s) == 0 ? 0 : -1;
+    return store_write_changed(st, s) == 0 ? 0 : -1;
 }
 
 int store_candidacy_add(struct store *st, int64_t election_id, int64_t city_id, int64_t person_id)
@@ -319,7 +265,7 @@ int store_candidacy_add(struct store *st, int64_t election_id, int64_t city_id, 
     sqlite3_bind_int64(s, 2, city_id);
     sqlite3_bind_int64(s, 3, person_id);
     sqlite3_bind_int64(s, 4, timeutil_now_ms());
-    return write_changed(st, s);
+    return store_write_changed(st, s);
 }
 
 int store_candidacies_each(struct store *st, int64_t election_id, store_city_fn fn, void *ctx)
@@ -335,7 +281,7 @@ int store_candidacy_drop(struct store *st, int64_t election_id, int64_t city_id)
     sqlite3_bind_int64(s, 1, election_id);
     sqlite3_bind_int64(s, 2, city_id);
     sqlite3_bind_int64(s, 3, timeutil_now_ms());
-    return write_changed(st, s) < 0 ? -1 : 0;
+    return store_write_changed(st, s) < 0 ? -1 : 0;
 }
 
 int store_round_add(struct store *st, int64_t election_id, int32_t round, const char *kind, const char *candidates)
@@ -346,7 +292,7 @@ int store_round_add(struct store *st, int64_t election_id, int32_t round, const 
     sqlite3_bind_int(s, 2, round);
     sqlite3_bind_text(s, 3, kind, -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 4, candidates, -1, SQLITE_STATIC);
-    return write_changed(st, s) == 0 ? 0 : -1;
+    return store_write_changed(st, s) == 0 ? 0 : -1;
 }
 
 int store_round_open(struct store *st, int64_t election_id, int32_t round, const char *poll, const uint8_t sig[64],
@@ -361,7 +307,7 @@ int store_round_open(struct store *st, int64_t election_id, int32_t round, const
     sqlite3_bind_blob(s, 5, fingerprint, 32, SQLITE_STATIC);
     sqlite3_bind_int64(s, 6, opened_ms);
     sqlite3_bind_text(s, 7, quorum_open, -1, SQLITE_STATIC);
-    return write_changed(st, s) == 0 ? 0 : -1;
+    return store_write_changed(st, s) == 0 ? 0 : -1;
 }
 
 int store_round_close(struct store *st, int64_t election_id, int32_t round, int64_t closed_ms, const char *result,
@@ -375,7 +321,7 @@ int store_round_close(struct store *st, int64_t election_id, int32_t round, int6
     sqlite3_bind_text(s, 4, result, -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 5, chain_head, -1, SQLITE_STATIC);
     sqlite3_bind_blob(s, 6, sig, 64, SQLITE_STATIC);
-    return write_changed(st, s) == 0 ? 0 : -1;
+    return store_write_changed(st, s) == 0 ? 0 : -1;
 }
 
 int store_round_get(struct store *st, int64_t election_id, int32_t round, struct store_round *out)
@@ -386,21 +332,21 @@ int store_round_get(struct store *st, int64_t election_id, int32_t round, struct
     memset(out, 0, sizeof(*out));
     sqlite3_bind_int64(s, 1, election_id);
     sqlite3_bind_int(s, 2, round);
-    if ((rc = row(st, s)) != 0)
+    if ((rc = store_row(st, s)) != 0)
         return rc;
     out->round = sqlite3_column_int(s, 0);
-    copy_text(s, 1, out->kind, sizeof(out->kind));
-    out->candidates = dup_text(s, 2);
-    out->poll = dup_text(s, 3);
-    copy_blob(s, 4, out->poll_signature, 64);
-    copy_blob(s, 5, out->fingerprint, 32);
+    store_col_text_cut(s, 1, out->kind, sizeof(out->kind));
+    out->candidates = store_col_strdup(s, 2);
+    out->poll = store_col_strdup(s, 3);
+    store_col_blob(s, 4, out->poll_signature, 64);
+    store_col_blob(s, 5, out->fingerprint, 32);
     out->opened_ms = sqlite3_column_int64(s, 6);
     out->closed_ms = sqlite3_column_int64(s, 7);
-    out->quorum_open = dup_text(s, 8);
-    out->result = dup_text(s, 9);
-    out->chain_head = dup_text(s, 10);
-    copy_blob(s, 11, out->chain_head_signature, 64);
-    done(s);
+    out->quorum_open = store_col_strdup(s, 8);
+    out->result = store_col_strdup(s, 9);
+    out->chain_head = store_col_strdup(s, 10);
+    store_col_blob(s, 11, out->chain_head_signature, 64);
+    store_stmt_done(s);
     if (!out->candidates) {
         store_round_free(out);
         return -1;
@@ -425,11 +371,11 @@ int store_ballot_last(struct store *st, int64_t election_id, int64_t *seq, uint8
 
     *seq = 0;
     sqlite3_bind_int64(s, 1, election_id);
-    if ((rc = row(st, s)) != 0)
+    if ((rc = store_row(st, s)) != 0)
         return rc < 0 ? -1 : 0;
     *seq = sqlite3_column_int64(s, 0);
-    copy_blob(s, 1, chain, 32);
-    done(s);
+    store_col_blob(s, 1, chain, 32);
+    store_stmt_done(s);
     return 0;
 }
 
@@ -441,10 +387,10 @@ int store_ballot_of_city(struct store *st, int64_t election_id, int32_t round, i
     sqlite3_bind_int64(s, 1, election_id);
     sqlite3_bind_int(s, 2, round);
     sqlite3_bind_int64(s, 3, city_id);
-    if ((rc = row(st, s)) != 0)
+    if ((rc = store_row(st, s)) != 0)
         return rc;
-    copy_blob(s, 0, hash, 32);
-    done(s);
+    store_col_blob(s, 0, hash, 32);
+    store_stmt_done(s);
     return 0;
 }
 
@@ -467,7 +413,7 @@ int store_ballot_add(struct store *st, int64_t election_id, int32_t round, int64
     sqlite3_bind_int64(s, 11, recorded_ms);
     sqlite3_bind_text(s, 12, receipt, -1, SQLITE_STATIC);
     sqlite3_bind_blob(s, 13, receipt_sig, 64, SQLITE_STATIC);
-    return write_changed(st, s);
+    return store_write_changed(st, s);
 }
 
 int store_ballots_each(struct store *st, int64_t election_id, int32_t round,
@@ -482,14 +428,14 @@ int store_ballots_each(struct store *st, int64_t election_id, int32_t round,
     while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
         b.seq = sqlite3_column_int64(s, 0);
         b.city_id = sqlite3_column_int64(s, 1);
-        copy_text(s, 2, b.city_code, sizeof(b.city_code));
-        copy_text(s, 3, b.choice, sizeof(b.choice));
-        copy_blob(s, 4, b.hash, 32);
+        store_col_text_cut(s, 2, b.city_code, sizeof(b.city_code));
+        store_col_text_cut(s, 3, b.choice, sizeof(b.choice));
+        store_col_blob(s, 4, b.hash, 32);
         stop = fn(ctx, &b);
     }
     if (!stop && rc != SQLITE_DONE)
         stop = -1;
-    done(s);
+    store_stmt_done(s);
     return stop;
 }
 
@@ -500,12 +446,12 @@ int store_ballot_receipt(struct store *st, const uint8_t hash[32], int64_t *seq,
     int rc;
 
     sqlite3_bind_blob(s, 1, hash, 32, SQLITE_STATIC);
-    if ((rc = row(st, s)) != 0)
+    if ((rc = store_row(st, s)) != 0)
         return rc;
     *seq = sqlite3_column_int64(s, 0);
-    copy_text(s, 1, receipt, receipt_len);
-    copy_blob(s, 2, sig, 64);
-    done(s);
+    store_col_text_cut(s, 1, receipt, receipt_len);
+    store_col_blob(s, 2, sig, 64);
+    store_stmt_done(s);
     return 0;
 }
 
@@ -519,6 +465,6 @@ int store_elections_each(struct store *st, int64_t summit_id, int (*fn)(void *ct
         stop = fn(ctx, sqlite3_column_int64(s, 0));
     if (!stop && rc != SQLITE_DONE)
         stop = -1;
-    done(s);
+    store_stmt_done(s);
     return stop;
 }

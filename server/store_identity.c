@@ -83,49 +83,6 @@ static sqlite3_stmt *S(struct store *st, int id)
     return st->identity->stmt[id];
 }
 
-/* Copies a text column into a bounded buffer (truncating safely). */
-static void copy_text(sqlite3_stmt *s, int col, char *out, size_t outlen)
-{
-    const unsigned char *t = sqlite3_column_text(s, col);
-    size_t n = t ? (size_t)sqlite3_column_bytes(s, col) : 0;
-
-    if (n >= outlen)
-        n = outlen - 1;
-    if (n)
-        memcpy(out, t, n);
-    out[n] = '\0';
-}
-
-/* Steps a single-row query: 0 with a row (the caller reads it, then resets), 1 none (reset), -1 error (reset). */
-static int step_row(struct store *st, sqlite3_stmt *s)
-{
-    int rc = sqlite3_step(s);
-
-    if (rc == SQLITE_ROW)
-        return 0;
-    if (rc != SQLITE_DONE)
-        log_error("store: %s", sqlite3_errmsg(st->db));
-    sqlite3_reset(s);
-    sqlite3_clear_bindings(s);
-    return rc == SQLITE_DONE ? 1 : -1;
-}
-
-static void done(sqlite3_stmt *s)
-{
-    sqlite3_reset(s);
-    sqlite3_clear_bindings(s);
-}
-
-/* Runs a write and tells 0 when it changed a row, 1 when it changed none, -1 on error. */
-static int write_changed(struct store *st, sqlite3_stmt *s)
-{
-    if (store_step_done(s) != 0) {
-        log_error("store: %s", sqlite3_errmsg(st->db));
-        return -1;
-    }
-    return sqlite3_changes(st->db) > 0 ? 0 : 1;
-}
-
 int store_session_check(struct store *st, int64_t person_id, int64_t key_id, struct identity_session *out)
 {
     sqlite3_stmt *s = S(st, SI_SESSION);
@@ -133,13 +90,13 @@ int store_session_check(struct store *st, int64_t person_id, int64_t key_id, str
 
     sqlite3_bind_int64(s, 1, key_id);
     sqlite3_bind_int64(s, 2, person_id);
-    if ((rc = step_row(st, s)) != 0)
+    if ((rc = store_row(st, s)) != 0)
         return rc;
     out->key_active = sqlite3_column_int(s, 0) != 0;
     out->person_active = sqlite3_column_int(s, 1) != 0;
     out->roles = identity_roles_parse((const char *)sqlite3_column_text(s, 2));
     out->city_id = sqlite3_column_int64(s, 3);
-    done(s);
+    store_stmt_done(s);
     return 0;
 }
 
@@ -155,7 +112,7 @@ int store_person_add(struct store *st, const char *name, int64_t city_id, unsign
         sqlite3_bind_int64(s, 2, city_id);
     sqlite3_bind_text(s, 3, text, -1, SQLITE_STATIC);
     sqlite3_bind_int64(s, 4, timeutil_now_ms());
-    if (write_changed(st, s) != 0)
+    if (store_write_changed(st, s) != 0)
         return -1;
     *id_out = sqlite3_last_insert_rowid(st->db);
     return 0;
@@ -164,9 +121,9 @@ int store_person_add(struct store *st, const char *name, int64_t city_id, unsign
 static void read_person(sqlite3_stmt *s, struct store_person *p)
 {
     p->id = sqlite3_column_int64(s, 0);
-    copy_text(s, 1, p->name, sizeof(p->name));
+    store_col_text_cut(s, 1, p->name, sizeof(p->name));
     p->city_id = sqlite3_column_int64(s, 2);
-    copy_text(s, 3, p->affiliation, sizeof(p->affiliation));
+    store_col_text_cut(s, 3, p->affiliation, sizeof(p->affiliation));
     p->roles = identity_roles_parse((const char *)sqlite3_column_text(s, 4));
     p->active = sqlite3_column_int(s, 5) != 0;
     p->created_ms = sqlite3_column_int64(s, 6);
@@ -178,10 +135,10 @@ int store_person_get(struct store *st, int64_t id, struct store_person *out)
     int rc;
 
     sqlite3_bind_int64(s, 1, id);
-    if ((rc = step_row(st, s)) != 0)
+    if ((rc = store_row(st, s)) != 0)
         return rc;
     read_person(s, out);
-    done(s);
+    store_stmt_done(s);
     return 0;
 }
 
@@ -199,7 +156,7 @@ int store_person_each(struct store *st, int (*fn)(void *ctx, const struct store_
         log_error("store: %s", sqlite3_errmsg(st->db));
         stop = -1;
     }
-    done(s);
+    store_stmt_done(s);
     return stop;
 }
 
@@ -209,11 +166,11 @@ int store_city_lookup(struct store *st, const char *code, int64_t *city_id, char
     int rc;
 
     sqlite3_bind_text(s, 1, code, -1, SQLITE_STATIC);
-    if ((rc = step_row(st, s)) != 0)
+    if ((rc = store_row(st, s)) != 0)
         return rc;
     *city_id = sqlite3_column_int64(s, 0);
-    copy_text(s, 1, status, 16);
-    done(s);
+    store_col_text_cut(s, 1, status, 16);
+    store_stmt_done(s);
     return 0;
 }
 
@@ -232,12 +189,12 @@ int store_enrollment_add(struct store *st, const struct identity_enrollment *e, 
     sqlite3_bind_blob(s, 7, e->signer, 32, SQLITE_STATIC);
     sqlite3_bind_text(s, 8, statement, (int)statement_len, SQLITE_STATIC);
     sqlite3_bind_blob(s, 9, signature, 64, SQLITE_STATIC);
-    return write_changed(st, s);
+    return store_write_changed(st, s);
 }
 
 static void read_enrollment(sqlite3_stmt *s, struct store_enrollment *e)
 {
-    copy_text(s, 0, e->id, sizeof(e->id));
+    store_col_text_cut(s, 0, e->id, sizeof(e->id));
     e->person_id = sqlite3_column_int64(s, 1);
     e->expires_ms = sqlite3_column_int64(s, 2);
     e->used_ms = sqlite3_column_int64(s, 3);
@@ -249,10 +206,10 @@ int store_enrollment_by_code_hash(struct store *st, const uint8_t code_sha256[32
     int rc;
 
     sqlite3_bind_blob(s, 1, code_sha256, 32, SQLITE_STATIC);
-    if ((rc = step_row(st, s)) != 0)
+    if ((rc = store_row(st, s)) != 0)
         return rc;
     read_enrollment(s, out);
-    done(s);
+    store_stmt_done(s);
     return 0;
 }
 
@@ -262,7 +219,7 @@ int store_enrollment_use(struct store *st, const char *id, int64_t now_ms)
 
     sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
     sqlite3_bind_int64(s, 2, now_ms);
-    return write_changed(st, s);
+    return store_write_changed(st, s);
 }
 
 int store_enrollment_each(struct store *st, int64_t person_id,
@@ -279,7 +236,7 @@ int store_enrollment_each(struct store *st, int64_t person_id,
     }
     if (!stop && rc != SQLITE_DONE)
         stop = -1;
-    done(s);
+    store_stmt_done(s);
     return stop;
 }
 
@@ -297,7 +254,7 @@ int store_key_add(struct store *st, int64_t person_id, const uint8_t public_key[
     sqlite3_bind_text(s, 5, statement, (int)statement_len, SQLITE_STATIC);
     sqlite3_bind_blob(s, 6, signature, 64, SQLITE_STATIC);
     sqlite3_bind_int64(s, 7, now_ms);
-    rc = write_changed(st, s);
+    rc = store_write_changed(st, s);
     if (rc == 0)
         *key_id = sqlite3_last_insert_rowid(st->db);
     return rc;
@@ -310,19 +267,19 @@ static void read_key(sqlite3_stmt *s, struct store_key *k)
     memset(k->public_key, 0, 32);
     if (sqlite3_column_bytes(s, 2) == 32)
         memcpy(k->public_key, sqlite3_column_blob(s, 2), 32);
-    copy_text(s, 3, k->device, sizeof(k->device));
+    store_col_text_cut(s, 3, k->device, sizeof(k->device));
     k->created_ms = sqlite3_column_int64(s, 4);
     k->revoked_ms = sqlite3_column_int64(s, 5);
 }
 
 static int key_query(struct store *st, sqlite3_stmt *s, struct store_key *out)
 {
-    int rc = step_row(st, s);
+    int rc = store_row(st, s);
 
     if (rc != 0)
         return rc;
     read_key(s, out);
-    done(s);
+    store_stmt_done(s);
     return 0;
 }
 
@@ -351,7 +308,7 @@ int store_key_each(struct store *st, int64_t person_id, int (*fn)(void *ctx, con
     }
     if (!stop && rc != SQLITE_DONE)
         stop = -1;
-    done(s);
+    store_stmt_done(s);
     return stop;
 }
 
@@ -366,5 +323,5 @@ int store_key_revoke(struct store *st, int64_t key_id, int64_t now_ms, int64_t b
         sqlite3_bind_int64(s, 3, by_person);
     sqlite3_bind_text(s, 4, statement, (int)statement_len, SQLITE_STATIC);
     sqlite3_bind_blob(s, 5, signature, 64, SQLITE_STATIC);
-    return write_changed(st, s);
+    return store_write_changed(st, s);
 }

@@ -9,7 +9,9 @@
 #ifndef B40_STORE_INTERNAL_H
 #define B40_STORE_INTERNAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <sqlite3.h>
 
@@ -32,6 +34,65 @@ struct store {
 
 /* Steps a write statement to SQLITE_DONE, then resets it and clears its bindings. 0 or -1. */
 int store_step_done(sqlite3_stmt *s);
+
+/* A uniqueness violation, as the parts' write helpers report it (STORE_*_CONFLICT are all -3). */
+#define STORE_CONFLICT (-3)
+
+/* Resets a statement after use and clears its bindings. */
+void store_stmt_done(sqlite3_stmt *s);
+
+/*
+ * Steps a write once, then resets it. Returns 0, STORE_CONFLICT for a UNIQUE
+ * or PRIMARY KEY violation, or -1 after logging `what` failed.
+ */
+int store_step_write(struct store *st, sqlite3_stmt *s, const char *what);
+
+/* Runs a write: 0 when it changed a row, 1 when it changed none, -1 on error (logged). */
+int store_write_changed(struct store *st, sqlite3_stmt *s);
+
+/*
+ * Steps a query for its first row: 0 with the row (the caller reads it, then
+ * calls store_stmt_done), 1 when there is none, -1 on error (logged); the
+ * statement is reset in the last two cases.
+ */
+int store_row(struct store *st, sqlite3_stmt *s);
+
+/* Logs a failed read of `what`. Returns -1. */
+int store_read_failed(struct store *st, const char *what);
+
+/*
+ * Copies column col as text into buf[size]. NULL gives "" (allowed only when
+ * nullable). Returns 0, or -1 when the value is NULL but must not be, holds a
+ * NUL, or does not fit: the bounds the server writes make that a damaged row.
+ */
+int store_col_text(sqlite3_stmt *s, int col, char *buf, size_t size, bool nullable);
+
+/* Copies column col as text, cut to fit (for display columns whose bounds the schema sets). */
+void store_col_text_cut(sqlite3_stmt *s, int col, char *out, size_t outlen);
+
+/* Copies a BLOB column of exactly len bytes into out (zeros when it is not that long). */
+void store_col_blob(sqlite3_stmt *s, int col, uint8_t *out, size_t len);
+
+/* A malloc'd copy of a text column, or NULL (for NULL, or when memory ran out). */
+char *store_col_strdup(sqlite3_stmt *s, int col);
+
+/* Binds a person or row id, or NULL for 0. */
+void store_bind_id_or_null(sqlite3_stmt *s, int col, int64_t id);
+
+/*
+ * Grows *arr (of *cap elements of `size` bytes) so that it holds at least
+ * n + 1, up to max elements. Returns 0, or -1 when memory ran out or the list
+ * would pass max (*arr is then unchanged, still the caller's).
+ */
+int store_grow(void **arr, size_t *cap, size_t n, size_t size, size_t max);
+
+/* Appends a history entry whose details are the JSON of obj (consumed; NULL: out of memory). 0 or -1. */
+struct json_object;
+int store_history_add_json(struct store *st, int64_t actor, const char *action, const char *subject,
+                           struct json_object *obj);
+
+/* The latest effective_on date of a city's status rows into out[11] ("" when it has none). 0 or -1. */
+int store_city_latest_effective_on(struct store *st, int64_t city_id, char out[11]);
 
 /* Prepares n statements (persistent). 0, or -1 after logging which one failed. */
 int store_prepare_all(struct store *st, const char *const *sql, sqlite3_stmt **out, size_t n);

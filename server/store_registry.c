@@ -103,69 +103,6 @@ static sqlite3_stmt *stmt(struct store *st, enum reg_stmt id)
     return st->registry->stmt[id];
 }
 
-static void done(sqlite3_stmt *s)
-{
-    sqlite3_reset(s);
-    sqlite3_clear_bindings(s);
-}
-
-/*
- * Steps a write statement once, then resets it and clears its bindings.
- * Returns 0, STORE_REGISTRY_CONFLICT for a UNIQUE violation (a code taken),
- * or -1 after logging what failed.
- */
-static int step_write(struct store *st, sqlite3_stmt *s, const char *what)
-{
-    int rc = sqlite3_step(s), result = 0;
-
-    if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
-        result = STORE_REGISTRY_CONFLICT;
-    } else if (rc != SQLITE_DONE) {
-        log_error("store: %s failed: %s", what, sqlite3_errmsg(st->db));
-        result = -1;
-    }
-    done(s);
-    return result;
-}
-
-/* Logs a failed read (a step that returned neither a row nor done). Returns -1. */
-static int read_failed(struct store *st, const char *what)
-{
-    log_error("store: reading %s failed: %s", what, sqlite3_errmsg(st->db));
-    return -1;
-}
-
-/*
- * Copies column col as text into buf[size]. NULL gives "" (allowed only
- * when nullable). Returns 0, or -1 when the value is NULL but must not be,
- * or does not fit: the schema's bounds make that a damaged database.
- */
-static int col_text(sqlite3_stmt *s, int col, char *buf, size_t size, bool nullable)
-{
-    const unsigned char *t;
-    int n;
-
-    if (sqlite3_column_type(s, col) == SQLITE_NULL) {
-        buf[0] = '\0';
-        return nullable ? 0 : -1;
-    }
-    t = sqlite3_column_text(s, col);
-    n = sqlite3_column_bytes(s, col);
-    if (!t || n < 0 || (size_t)n >= size)
-        return -1;
-    memcpy(buf, t, (size_t)n);
-    buf[n] = '\0';
-    return 0;
-}
-
-/* A malloc'd copy of column col's text (NULL: ""), or NULL when memory ran out. */
-static char *col_strdup(sqlite3_stmt *s, int col)
-{
-    const unsigned char *t = sqlite3_column_text(s, col);
-
-    return strdup(t ? (const char *)t : "");
-}
-
 /* Reads a row of CITY_COLUMNS. Returns 0, or -1 for a row the schema should not have allowed. */
 static int read_city(sqlite3_stmt *s, struct registry_city *c)
 {
@@ -175,11 +112,11 @@ static int read_city(sqlite3_stmt *s, struct registry_city *c)
     c->id = sqlite3_column_int64(s, 0);
     c->lat = sqlite3_column_double(s, 6);
     c->lon = sqlite3_column_double(s, 7);
-    if (col_text(s, 1, c->code, sizeof(c->code), false) || col_text(s, 2, c->name, sizeof(c->name), false) ||
-        col_text(s, 3, c->name_local, sizeof(c->name_local), false) ||
-        col_text(s, 4, c->country, sizeof(c->country), false) || col_text(s, 5, c->tz, sizeof(c->tz), false) ||
-        col_text(s, 8, status, sizeof(status), false) || col_text(s, 9, joined, sizeof(joined), true) ||
-        col_text(s, 10, c->joined_on, sizeof(c->joined_on), true) ||
+    if (store_col_text(s, 1, c->code, sizeof(c->code), false) || store_col_text(s, 2, c->name, sizeof(c->name), false) ||
+        store_col_text(s, 3, c->name_local, sizeof(c->name_local), false) ||
+        store_col_text(s, 4, c->country, sizeof(c->country), false) || store_col_text(s, 5, c->tz, sizeof(c->tz), false) ||
+        store_col_text(s, 8, status, sizeof(status), false) || store_col_text(s, 9, joined, sizeof(joined), true) ||
+        store_col_text(s, 10, c->joined_on, sizeof(c->joined_on), true) ||
         membership_status_parse(status, &c->status) != 0)
         return -1;
     if (joined[0] && membership_joined_parse(joined, &c->joined_how) != 0)
@@ -197,13 +134,13 @@ static int read_request(sqlite3_stmt *s, struct registry_request *r)
     r->submitted_ms = sqlite3_column_int64(s, 6);
     r->decided_ms = sqlite3_column_int64(s, 8);
     r->decided_by = sqlite3_column_int64(s, 9);
-    if (col_text(s, 1, r->city_name, sizeof(r->city_name), false) ||
-        col_text(s, 2, r->country, sizeof(r->country), false) ||
-        col_text(s, 3, r->contact_name, sizeof(r->contact_name), false) ||
-        col_text(s, 4, r->email, sizeof(r->email), false) || col_text(s, 5, r->reason, sizeof(r->reason), false) ||
-        col_text(s, 7, state, sizeof(state), false) ||
-        col_text(s, 10, r->decision_reason, sizeof(r->decision_reason), true) ||
-        col_text(s, 11, r->city, sizeof(r->city), true) || membership_request_state_parse(state, &r->state) != 0)
+    if (store_col_text(s, 1, r->city_name, sizeof(r->city_name), false) ||
+        store_col_text(s, 2, r->country, sizeof(r->country), false) ||
+        store_col_text(s, 3, r->contact_name, sizeof(r->contact_name), false) ||
+        store_col_text(s, 4, r->email, sizeof(r->email), false) || store_col_text(s, 5, r->reason, sizeof(r->reason), false) ||
+        store_col_text(s, 7, state, sizeof(state), false) ||
+        store_col_text(s, 10, r->decision_reason, sizeof(r->decision_reason), true) ||
+        store_col_text(s, 11, r->city, sizeof(r->city), true) || membership_request_state_parse(state, &r->state) != 0)
         return -1;
     return 0;
 }
@@ -215,46 +152,7 @@ static int read_request(sqlite3_stmt *s, struct registry_request *r)
  */
 static int grow(void **arr, size_t *cap, size_t n, size_t size)
 {
-    size_t want;
-    void *p;
-
-    if (n < *cap)
-        return 0;
-    if (n >= STORE_REGISTRY_MAX_ROWS) {
-        log_error("store: a registry list is longer than %d rows", STORE_REGISTRY_MAX_ROWS);
-        return -1;
-    }
-    want = *cap ? *cap * 2 : 16;
-    if (want > STORE_REGISTRY_MAX_ROWS)
-        want = STORE_REGISTRY_MAX_ROWS;
-    p = realloc(*arr, want * size);
-    if (!p)
-        return -1;
-    *arr = p;
-    *cap = want;
-    return 0;
-}
-
-/* Appends a history entry whose details are the JSON text of obj (consumed). 0 or -1. */
-static int history_add_json(struct store *st, int64_t actor, const char *action, const char *subject,
-                            struct json_object *obj)
-{
-    const char *text = obj ? json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
-                           : NULL;
-    int rc = text ? store_history_add(st, actor, action, subject, text) : -1;
-
-    if (!text)
-        log_error("store: out of memory writing the history of %s", action);
-    json_object_put(obj);
-    return rc;
-}
-
-static void bind_actor(sqlite3_stmt *s, int col, int64_t actor)
-{
-    if (actor > 0)
-        sqlite3_bind_int64(s, col, actor);
-    else
-        sqlite3_bind_null(s, col);
+    return store_grow(arr, cap, n, size, STORE_REGISTRY_MAX_ROWS);
 }
 
 /* ---- cities ---- */
@@ -269,10 +167,10 @@ static int find_city(struct store *st, const char *code, struct registry_city *o
     if (rc == SQLITE_ROW)
         result = read_city(s, out) == 0 ? 0 : -1;
     else
-        result = rc == SQLITE_DONE ? STORE_REGISTRY_NOT_FOUND : read_failed(st, "a city");
+        result = rc == SQLITE_DONE ? STORE_REGISTRY_NOT_FOUND : store_read_failed(st, "a city");
     if (rc == SQLITE_ROW && result != 0)
         log_error("store: the city row for code '%s' is damaged", code);
-    done(s);
+    store_stmt_done(s);
     return result;
 }
 
@@ -290,9 +188,9 @@ static int insert_status_row(struct store *st, int64_t city_id, enum membership_
     sqlite3_bind_text(s, 2, membership_status_name(status), -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 3, effective_on, -1, SQLITE_STATIC);
     sqlite3_bind_int64(s, 4, timeutil_now_ms());
-    bind_actor(s, 5, actor);
+    store_bind_id_or_null(s, 5, actor);
     sqlite3_bind_text(s, 6, reason, -1, SQLITE_STATIC);
-    return step_write(st, s, "recording a status change") == 0 ? 0 : -1;
+    return store_step_write(st, s, "recording a status change") == 0 ? 0 : -1;
 }
 
 int store_city_insert(struct store *st, const struct registry_city *city, const char *effective_on, const char *reason,
@@ -319,7 +217,7 @@ int store_city_insert(struct store *st, const struct registry_city *city, const 
         sqlite3_bind_text(s, 9, joined, -1, SQLITE_STATIC);
     if (city->joined_on[0])
         sqlite3_bind_text(s, 10, city->joined_on, -1, SQLITE_STATIC);
-    rc = step_write(st, s, "adding a city");
+    rc = store_step_write(st, s, "adding a city");
     if (rc != 0)
         return rc;
     id = sqlite3_last_insert_rowid(st->db);
@@ -347,7 +245,7 @@ int store_city_add(struct store *st, const struct registry_city *city, const cha
         json_object_object_add(d, "effective_on", json_object_new_string(effective_on));
         json_object_object_add(d, "reason", json_object_new_string(reason));
     }
-    rc = history_add_json(st, actor_person_id, "city.add", city->code, d);
+    rc = store_history_add_json(st, actor_person_id, "city.add", city->code, d);
     if (rc == 0)
         rc = store_commit(st);
 out:
@@ -379,9 +277,9 @@ int store_city_list(struct store *st, const struct registry_city_filter *filter,
         count++;
     }
     if (rc != SQLITE_DONE)
-        result = read_failed(st, "the cities");
+        result = store_read_failed(st, "the cities");
 out:
-    done(s);
+    store_stmt_done(s);
     if (result != 0) {
         free(arr);
         return -1;
@@ -400,24 +298,23 @@ int store_city_count(struct store *st, int64_t *n)
         *n = sqlite3_column_int64(s, 0);
         result = 0;
     } else {
-        (void)read_failed(st, "the number of cities");
+        (void)store_read_failed(st, "the number of cities");
     }
-    done(s);
+    store_stmt_done(s);
     return result;
 }
 
-/* The latest effective_on of the city's status rows into out ("" when it has none). 0 or -1. */
-static int latest_effective_on(struct store *st, int64_t city_id, char out[STORE_REGISTRY_DATE_SIZE])
+int store_city_latest_effective_on(struct store *st, int64_t city_id, char out[STORE_REGISTRY_DATE_SIZE])
 {
     sqlite3_stmt *s = stmt(st, R_STATUS_LATEST);
     int result = -1;
 
     sqlite3_bind_int64(s, 1, city_id);
     if (sqlite3_step(s) == SQLITE_ROW)
-        result = col_text(s, 0, out, STORE_REGISTRY_DATE_SIZE, true);
+        result = store_col_text(s, 0, out, STORE_REGISTRY_DATE_SIZE, true);
     else
-        (void)read_failed(st, "a city's latest status change");
-    done(s);
+        (void)store_read_failed(st, "a city's latest status change");
+    store_stmt_done(s);
     return result;
 }
 
@@ -439,7 +336,7 @@ int store_city_set_status(struct store *st, const char *code, enum membership_st
         return -1;
     if ((rc = find_city(st, code, &city)) != 0)
         goto out;
-    if ((rc = latest_effective_on(st, city.id, latest)) != 0)
+    if ((rc = store_city_latest_effective_on(st, city.id, latest)) != 0)
         goto out;
     /* A change effective before one on record would rewrite the past of members.as_of. */
     if (city.status != from || strcmp(latest, effective_on) > 0) {
@@ -449,7 +346,7 @@ int store_city_set_status(struct store *st, const char *code, enum membership_st
     sqlite3_bind_int64(s, 1, city.id);
     sqlite3_bind_text(s, 2, membership_status_name(from), -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 3, membership_status_name(to), -1, SQLITE_STATIC);
-    if ((rc = step_write(st, s, "changing a city's status")) != 0)
+    if ((rc = store_step_write(st, s, "changing a city's status")) != 0)
         goto out;
     if (sqlite3_changes(st->db) != 1) {
         rc = STORE_REGISTRY_CONFLICT;
@@ -464,7 +361,7 @@ int store_city_set_status(struct store *st, const char *code, enum membership_st
         json_object_object_add(d, "effective_on", json_object_new_string(effective_on));
         json_object_object_add(d, "reason", json_object_new_string(reason));
     }
-    if ((rc = history_add_json(st, actor_person_id, "city.status", code, d)) != 0)
+    if ((rc = store_history_add_json(st, actor_person_id, "city.status", code, d)) != 0)
         goto out;
     city.status = to;
     rc = store_commit(st);
@@ -498,9 +395,9 @@ int store_status_history(struct store *st, int64_t city_id, struct registry_stat
         r->city_id = sqlite3_column_int64(s, 0);
         r->recorded_ms = sqlite3_column_int64(s, 4);
         r->actor_person_id = sqlite3_column_int64(s, 5);
-        if (col_text(s, 1, r->city, sizeof(r->city), false) || col_text(s, 2, status, sizeof(status), false) ||
-            col_text(s, 3, r->change.effective_on, sizeof(r->change.effective_on), false) ||
-            col_text(s, 6, r->reason, sizeof(r->reason), false) ||
+        if (store_col_text(s, 1, r->city, sizeof(r->city), false) || store_col_text(s, 2, status, sizeof(status), false) ||
+            store_col_text(s, 3, r->change.effective_on, sizeof(r->change.effective_on), false) ||
+            store_col_text(s, 6, r->reason, sizeof(r->reason), false) ||
             membership_status_parse(status, &r->change.status) != 0) {
             log_error("store: a status history row is damaged");
             result = -1;
@@ -509,9 +406,9 @@ int store_status_history(struct store *st, int64_t city_id, struct registry_stat
         count++;
     }
     if (rc != SQLITE_DONE)
-        result = read_failed(st, "the status history");
+        result = store_read_failed(st, "the status history");
 out:
-    done(s);
+    store_stmt_done(s);
     if (result != 0) {
         free(arr);
         return -1;
@@ -539,7 +436,7 @@ int store_request_add(struct store *st, const struct registry_request_new *req, 
     sqlite3_bind_text(s, 4, req->email, -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 5, req->reason, -1, SQLITE_STATIC);
     sqlite3_bind_int64(s, 6, timeutil_now_ms());
-    if ((rc = step_write(st, s, "recording a membership request")) != 0) {
+    if ((rc = store_step_write(st, s, "recording a membership request")) != 0) {
         rc = -1;
         goto out;
     }
@@ -551,7 +448,7 @@ int store_request_add(struct store *st, const struct registry_request_new *req, 
         json_object_object_add(d, "city_name", json_object_new_string(req->city_name));
         json_object_object_add(d, "country", json_object_new_string(req->country));
     }
-    if ((rc = history_add_json(st, 0, "request.submit", subject, d)) != 0)
+    if ((rc = store_history_add_json(st, 0, "request.submit", subject, d)) != 0)
         goto out;
     if ((rc = store_commit(st)) == 0 && id_out)
         *id_out = id;
@@ -573,9 +470,9 @@ static int find_request(struct store *st, int64_t id, struct registry_request *o
         if (result != 0)
             log_error("store: membership request %" PRId64 " is damaged", id);
     } else {
-        result = rc == SQLITE_DONE ? STORE_REGISTRY_NOT_FOUND : read_failed(st, "a membership request");
+        result = rc == SQLITE_DONE ? STORE_REGISTRY_NOT_FOUND : store_read_failed(st, "a membership request");
     }
-    done(s);
+    store_stmt_done(s);
     return result;
 }
 
@@ -609,9 +506,9 @@ int store_request_list(struct store *st, enum membership_request_state state, in
         count++;
     }
     if (rc != SQLITE_DONE)
-        result = read_failed(st, "the membership requests");
+        result = store_read_failed(st, "the membership requests");
 out:
-    done(s);
+    store_stmt_done(s);
     if (result != 0) {
         free(arr);
         return -1;
@@ -635,9 +532,9 @@ static int decide(struct store *st, int64_t id, enum membership_request_state st
     sqlite3_bind_int64(s, 1, id);
     sqlite3_bind_text(s, 2, membership_request_state_name(state), -1, SQLITE_STATIC);
     sqlite3_bind_int64(s, 3, timeutil_now_ms());
-    bind_actor(s, 4, actor);
+    store_bind_id_or_null(s, 4, actor);
     sqlite3_bind_text(s, 5, reason, -1, SQLITE_STATIC);
-    if (step_write(st, s, "deciding a membership request") != 0)
+    if (store_step_write(st, s, "deciding a membership request") != 0)
         return -1;
     return sqlite3_changes(st->db) == 1 ? 0 : STORE_REGISTRY_CONFLICT;
 }
@@ -678,7 +575,7 @@ int store_request_approve(struct store *st, int64_t id, const struct registry_ci
     c.id = city_id;
     sqlite3_bind_int64(s, 1, id);
     sqlite3_bind_int64(s, 2, city_id);
-    if ((rc = step_write(st, s, "linking a request to its city")) != 0)
+    if ((rc = store_step_write(st, s, "linking a request to its city")) != 0)
         goto out;
     d = json_object_new_object();
     if (d) {
@@ -687,7 +584,7 @@ int store_request_approve(struct store *st, int64_t id, const struct registry_ci
         json_object_object_add(d, "joined_on", json_object_new_string(decided_on));
         json_object_object_add(d, "reason", json_object_new_string(reason));
     }
-    if ((rc = history_add_json(st, actor_person_id, "request.approve", c.code, d)) != 0)
+    if ((rc = store_history_add_json(st, actor_person_id, "request.approve", c.code, d)) != 0)
         goto out;
     if ((rc = find_request(st, id, &r)) != 0)
         goto out;
@@ -726,7 +623,7 @@ int store_request_reject(struct store *st, int64_t id, const char *reason, int64
         json_object_object_add(d, "country", json_object_new_string(r.country));
         json_object_object_add(d, "reason", json_object_new_string(reason));
     }
-    if ((rc = history_add_json(st, actor_person_id, "request.reject", subject, d)) != 0)
+    if ((rc = store_history_add_json(st, actor_person_id, "request.reject", subject, d)) != 0)
         goto out;
     rc = store_commit(st);
 out:
@@ -776,9 +673,9 @@ int store_history_list(struct store *st, int64_t before, int limit, struct regis
         e->id = sqlite3_column_int64(s, 0);
         e->at_ms = sqlite3_column_int64(s, 1);
         e->actor_person_id = sqlite3_column_int64(s, 2);
-        e->action = col_strdup(s, 3);
-        e->subject = col_strdup(s, 4);
-        e->details = col_strdup(s, 5);
+        e->action = store_col_strdup(s, 3);
+        e->subject = store_col_strdup(s, 4);
+        e->details = store_col_strdup(s, 5);
         if (!e->action || !e->subject || !e->details) {
             log_error("store: out of memory reading the history");
             result = -1;
@@ -786,9 +683,9 @@ int store_history_list(struct store *st, int64_t before, int limit, struct regis
         }
     }
     if (rc != SQLITE_DONE)
-        result = read_failed(st, "the history");
+        result = store_read_failed(st, "the history");
 out:
-    done(s);
+    store_stmt_done(s);
     if (result != 0) {
         store_history_entries_free(arr, count);
         return -1;
@@ -809,15 +706,15 @@ int store_demo_is_loaded(struct store *st)
         const unsigned char *v = sqlite3_column_text(s, 0);
         result = v && !strcmp((const char *)v, "1");
     } else {
-        result = rc == SQLITE_DONE ? 0 : read_failed(st, "the demo flag");
+        result = rc == SQLITE_DONE ? 0 : store_read_failed(st, "the demo flag");
     }
-    done(s);
+    store_stmt_done(s);
     return result;
 }
 
 int store_demo_mark(struct store *st)
 {
-    return step_write(st, stmt(st, R_DEMO_SET), "marking the demo network") == 0 ? 0 : -1;
+    return store_step_write(st, stmt(st, R_DEMO_SET), "marking the demo network") == 0 ? 0 : -1;
 }
 
 /* ---- JSON ---- */

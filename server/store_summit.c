@@ -37,7 +37,6 @@ enum summit_stmt {
     S_ATTEND_INSERT,
     S_CITY_JOIN,
     S_STATUS_INSERT,
-    S_STATUS_LATEST,
     S_TERM_INSERT,
     S_TERM_BEFORE,
     S_TERM_AFTER,
@@ -91,7 +90,6 @@ static const char *const summit_sql[S_COUNT] = {
                     " WHERE id = ?1 AND status = ?2",
     [S_STATUS_INSERT] = "INSERT INTO city_status_history (city_id, status, effective_on, recorded_at_ms,"
                         " actor_person_id, reason) VALUES (?1, 'member', ?2, ?3, ?4, ?5)",
-    [S_STATUS_LATEST] = "SELECT max(effective_on) FROM city_status_history WHERE city_id = ?1",
     [S_TERM_INSERT] = "INSERT INTO presidencies (city_id, from_summit_id, elected_in, recorded_at_ms)"
                       " VALUES (?1, ?2, ?3, ?4)",
     [S_TERM_BEFORE] = "SELECT p.city_id" TERM_FROM " WHERE s.starts_on < ?1 ORDER BY s.starts_on DESC, p.id DESC"
@@ -149,65 +147,10 @@ static sqlite3_stmt *stmt(struct store *st, enum summit_stmt id)
     return st->summit->stmt[id];
 }
 
-static void done(sqlite3_stmt *s)
-{
-    sqlite3_reset(s);
-    sqlite3_clear_bindings(s);
-}
-
-/*
- * Steps a write statement once, then resets it and clears its bindings.
- * Returns 0, STORE_SUMMIT_CONFLICT for a UNIQUE or PRIMARY KEY violation,
- * or -1 after logging what failed.
- */
-static int step_write(struct store *st, sqlite3_stmt *s, const char *what)
-{
-    int rc = sqlite3_step(s), result = 0;
-
-    if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
-        result = STORE_SUMMIT_CONFLICT;
-    } else if (rc != SQLITE_DONE) {
-        log_error("store: %s failed: %s", what, sqlite3_errmsg(st->db));
-        result = -1;
-    }
-    done(s);
-    return result;
-}
-
-/* Logs a failed read (a step that returned neither a row nor done). Returns -1. */
-static int read_failed(struct store *st, const char *what)
-{
-    log_error("store: reading %s failed: %s", what, sqlite3_errmsg(st->db));
-    return -1;
-}
-
-/*
- * Copies column col as text into buf[size]. NULL gives "" (allowed only
- * when nullable). Returns 0, or -1 when the value is NULL but must not be,
- * or does not fit: the bounds the server writes make that a damaged row.
- */
-static int col_text(sqlite3_stmt *s, int col, char *buf, size_t size, bool nullable)
-{
-    const unsigned char *t;
-    int n;
-
-    if (sqlite3_column_type(s, col) == SQLITE_NULL) {
-        buf[0] = '\0';
-        return nullable ? 0 : -1;
-    }
-    t = sqlite3_column_text(s, col);
-    n = sqlite3_column_bytes(s, col);
-    if (!t || n < 0 || (size_t)n >= size || memchr(t, '\0', (size_t)n))
-        return -1;
-    memcpy(buf, t, (size_t)n);
-    buf[n] = '\0';
-    return 0;
-}
-
 /* A date column that must hold a calendar date. 0 or -1. */
 static int col_date(sqlite3_stmt *s, int col, char buf[STORE_REGISTRY_DATE_SIZE])
 {
-    return col_text(s, col, buf, STORE_REGISTRY_DATE_SIZE, false) == 0 && membership_date_is_valid(buf) ? 0 : -1;
+    return store_col_text(s, col, buf, STORE_REGISTRY_DATE_SIZE, false) == 0 && membership_date_is_valid(buf) ? 0 : -1;
 }
 
 /*
@@ -217,46 +160,7 @@ static int col_date(sqlite3_stmt *s, int col, char buf[STORE_REGISTRY_DATE_SIZE]
  */
 static int grow(void **arr, size_t *cap, size_t n, size_t size)
 {
-    size_t want;
-    void *p;
-
-    if (n < *cap)
-        return 0;
-    if (n >= STORE_SUMMIT_MAX_ROWS) {
-        log_error("store: a summit list is longer than %d rows", STORE_SUMMIT_MAX_ROWS);
-        return -1;
-    }
-    want = *cap ? *cap * 2 : 16;
-    if (want > STORE_SUMMIT_MAX_ROWS)
-        want = STORE_SUMMIT_MAX_ROWS;
-    p = realloc(*arr, want * size);
-    if (!p)
-        return -1;
-    *arr = p;
-    *cap = want;
-    return 0;
-}
-
-/* Appends a history entry whose details are the JSON text of obj (consumed; NULL: out of memory). 0 or -1. */
-static int history_add_json(struct store *st, int64_t actor, const char *action, const char *subject,
-                            struct json_object *obj)
-{
-    const int flags = JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE;
-    const char *text = obj ? json_object_to_json_string_ext(obj, flags) : NULL;
-    int rc = text ? store_history_add(st, actor, action, subject, text) : -1;
-
-    if (!text)
-        log_error("store: out of memory writing the history of %s", action);
-    json_object_put(obj);
-    return rc;
-}
-
-static void bind_id_or_null(sqlite3_stmt *s, int col, int64_t id)
-{
-    if (id > 0)
-        sqlite3_bind_int64(s, col, id);
-    else
-        sqlite3_bind_null(s, col);
+    return store_grow(arr, cap, n, size, STORE_SUMMIT_MAX_ROWS);
 }
 
 /* The first integer column of a one-row query with one bound integer or text: 0 found, 1 none, -1. */
@@ -268,9 +172,9 @@ static int query_id(struct store *st, sqlite3_stmt *s, int64_t *out, const char 
         *out = sqlite3_column_int64(s, 0);
         result = 0;
     } else {
-        result = rc == SQLITE_DONE ? 1 : read_failed(st, what);
+        result = rc == SQLITE_DONE ? 1 : store_read_failed(st, what);
     }
-    done(s);
+    store_stmt_done(s);
     return result;
 }
 
@@ -285,8 +189,8 @@ static int read_summit(sqlite3_stmt *s, struct summit_record *r)
     r->id = sqlite3_column_int64(s, 0);
     r->year = sqlite3_column_int64(s, 1);
     r->host_city_id = sqlite3_column_int64(s, 2);
-    if (col_text(s, 3, r->host, sizeof(r->host), false) || col_date(s, 4, r->starts_on) ||
-        col_date(s, 5, r->ends_on) || col_text(s, 6, r->place, sizeof(r->place), false))
+    if (store_col_text(s, 3, r->host, sizeof(r->host), false) || col_date(s, 4, r->starts_on) ||
+        col_date(s, 5, r->ends_on) || store_col_text(s, 6, r->place, sizeof(r->place), false))
         return -1;
     return 0;
 }
@@ -301,9 +205,9 @@ static int query_summit(struct store *st, sqlite3_stmt *s, struct summit_record 
         if (result != 0)
             log_error("store: a summit row is damaged");
     } else {
-        result = rc == SQLITE_DONE ? 1 : read_failed(st, "a summit");
+        result = rc == SQLITE_DONE ? 1 : store_read_failed(st, "a summit");
     }
-    done(s);
+    store_stmt_done(s);
     return result;
 }
 
@@ -361,7 +265,7 @@ int store_summit_insert(struct store *st, const struct summit_new *sn, int64_t *
     sqlite3_bind_text(s, 3, sn->starts_on, -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 4, sn->ends_on, -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 5, sn->place, -1, SQLITE_STATIC);
-    rc = step_write(st, s, "adding a summit");
+    rc = store_step_write(st, s, "adding a summit");
     if (rc != 0)
         return rc == STORE_SUMMIT_CONFLICT ? STORE_SUMMIT_YEAR_TAKEN : -1;
     id = sqlite3_last_insert_rowid(st->db);
@@ -405,7 +309,7 @@ int store_summit_create(struct store *st, const struct summit_new *sn, int64_t a
         if (term > 0)
             json_object_object_add(d, "opens_term", json_object_new_int64(term));
     }
-    if ((rc = history_add_json(st, actor_person_id, "summit.create", subject, d)) != 0)
+    if ((rc = store_history_add_json(st, actor_person_id, "summit.create", subject, d)) != 0)
         goto out;
     rc = store_commit(st);
 out:
@@ -436,9 +340,9 @@ int store_summit_list(struct store *st, struct summit_record **out, size_t *n)
         count++;
     }
     if (rc != SQLITE_DONE)
-        result = read_failed(st, "the summits");
+        result = store_read_failed(st, "the summits");
 out:
-    done(s);
+    store_stmt_done(s);
     if (result != 0) {
         free(arr);
         return -1;
@@ -468,7 +372,7 @@ int store_summit_present(struct store *st, int64_t summit_id, struct summit_city
         c = &arr[count];
         memset(c, 0, sizeof(*c));
         c->id = sqlite3_column_int64(s, 0);
-        if (col_text(s, 1, c->code, sizeof(c->code), false) || col_text(s, 2, status, sizeof(status), false) ||
+        if (store_col_text(s, 1, c->code, sizeof(c->code), false) || store_col_text(s, 2, status, sizeof(status), false) ||
             membership_status_parse(status, &c->status) != 0) {
             log_error("store: a city present at summit %" PRId64 " is damaged", summit_id);
             result = -1;
@@ -477,9 +381,9 @@ int store_summit_present(struct store *st, int64_t summit_id, struct summit_city
         count++;
     }
     if (rc != SQLITE_DONE)
-        result = read_failed(st, "the cities present");
+        result = store_read_failed(st, "the cities present");
 out:
-    done(s);
+    store_stmt_done(s);
     if (result != 0) {
         free(arr);
         return -1;
@@ -502,9 +406,9 @@ int store_summit_hospitality(struct store *st, int64_t summit_id, struct summit_
         out->meals = sqlite3_column_int64(s, 3);
         result = 0;
     } else {
-        (void)read_failed(st, "the hospitality of a summit");
+        (void)store_read_failed(st, "the hospitality of a summit");
     }
-    done(s);
+    store_stmt_done(s);
     return result;
 }
 
@@ -520,8 +424,8 @@ static int read_delegation(sqlite3_stmt *s, struct delegation_record *d)
     d->nights = sqlite3_column_int64(s, 6);
     d->meals = sqlite3_column_int64(s, 7);
     d->updated_ms = sqlite3_column_int64(s, 9);
-    if (col_text(s, 2, d->city, sizeof(d->city), false) || col_date(s, 4, d->arrival) ||
-        col_date(s, 5, d->departure) || col_text(s, 8, d->dietary, sizeof(d->dietary), false))
+    if (store_col_text(s, 2, d->city, sizeof(d->city), false) || col_date(s, 4, d->arrival) ||
+        col_date(s, 5, d->departure) || store_col_text(s, 8, d->dietary, sizeof(d->dietary), false))
         return -1;
     return 0;
 }
@@ -539,9 +443,9 @@ static int delegation_get(struct store *st, int64_t summit_id, int64_t city_id, 
         if (result != 0)
             log_error("store: a delegation row is damaged");
     } else {
-        result = rc == SQLITE_DONE ? 1 : read_failed(st, "a delegation");
+        result = rc == SQLITE_DONE ? 1 : store_read_failed(st, "a delegation");
     }
-    done(s);
+    store_stmt_done(s);
     return result;
 }
 
@@ -587,7 +491,7 @@ int store_delegation_register(struct store *st, int64_t summit_id, const char *c
     sqlite3_bind_int64(s, 7, stay.meals);
     sqlite3_bind_text(s, 8, dietary, -1, SQLITE_STATIC);
     sqlite3_bind_int64(s, 9, timeutil_now_ms());
-    if (step_write(st, s, "registering a delegation") != 0) {
+    if (store_step_write(st, s, "registering a delegation") != 0) {
         rc = -1;
         goto out;
     }
@@ -605,7 +509,7 @@ int store_delegation_register(struct store *st, int64_t summit_id, const char *c
         json_object_object_add(details, "nights", json_object_new_int64(d.nights));
         json_object_object_add(details, "meals", json_object_new_int64(d.meals));
     }
-    if ((rc = history_add_json(st, actor_person_id, "delegation.register", c.code, details)) != 0)
+    if ((rc = store_history_add_json(st, actor_person_id, "delegation.register", c.code, details)) != 0)
         goto out;
     rc = store_commit(st);
 out:
@@ -637,9 +541,9 @@ int store_delegation_list(struct store *st, int64_t summit_id, struct delegation
         count++;
     }
     if (rc != SQLITE_DONE)
-        result = read_failed(st, "the delegations");
+        result = store_read_failed(st, "the delegations");
 out:
-    done(s);
+    store_stmt_done(s);
     if (result != 0) {
         free(arr);
         return -1;
@@ -651,20 +555,6 @@ out:
 
 /* ---- attendance ---- */
 
-/* The latest effective_on of the city's status rows into out ("" when it has none). 0 or -1. */
-static int latest_effective_on(struct store *st, int64_t city_id, char out[STORE_REGISTRY_DATE_SIZE])
-{
-    sqlite3_stmt *s = stmt(st, S_STATUS_LATEST);
-    int result = -1;
-
-    sqlite3_bind_int64(s, 1, city_id);
-    if (sqlite3_step(s) == SQLITE_ROW)
-        result = col_text(s, 0, out, STORE_REGISTRY_DATE_SIZE, true);
-    else
-        (void)read_failed(st, "a city's latest status change");
-    done(s);
-    return result;
-}
 
 /*
  * Makes city c (its status read in this transaction) a member by attending
@@ -680,7 +570,7 @@ static int join_by_attendance(struct store *st, struct registry_city *c, const s
     struct json_object *d;
     sqlite3_stmt *s;
 
-    if (!from || latest_effective_on(st, c->id, latest) != 0)
+    if (!from || store_city_latest_effective_on(st, c->id, latest) != 0)
         return -1;
     /* A change effective before one on record would rewrite the past of members.as_of. */
     if (strcmp(latest, effective_on) > 0)
@@ -692,15 +582,15 @@ static int join_by_attendance(struct store *st, struct registry_city *c, const s
     sqlite3_bind_int64(s, 1, c->id);
     sqlite3_bind_text(s, 2, from, -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 3, effective_on, -1, SQLITE_STATIC);
-    if (step_write(st, s, "making an attending city a member") != 0 || sqlite3_changes(st->db) != 1)
+    if (store_step_write(st, s, "making an attending city a member") != 0 || sqlite3_changes(st->db) != 1)
         return -1; /* the status was read in this same IMMEDIATE transaction: it cannot have moved */
     s = stmt(st, S_STATUS_INSERT);
     sqlite3_bind_int64(s, 1, c->id);
     sqlite3_bind_text(s, 2, effective_on, -1, SQLITE_STATIC);
     sqlite3_bind_int64(s, 3, timeutil_now_ms());
-    bind_id_or_null(s, 4, by_person);
+    store_bind_id_or_null(s, 4, by_person);
     sqlite3_bind_text(s, 5, reason, -1, SQLITE_STATIC);
-    if (step_write(st, s, "recording a status change") != 0)
+    if (store_step_write(st, s, "recording a status change") != 0)
         return -1;
     d = json_object_new_object();
     if (d) {
@@ -710,7 +600,7 @@ static int join_by_attendance(struct store *st, struct registry_city *c, const s
         json_object_object_add(d, "reason", json_object_new_string(reason));
         json_object_object_add(d, "summit", json_object_new_int64(summit->id));
     }
-    if (history_add_json(st, by_person, "city.status", c->code, d) != 0)
+    if (store_history_add_json(st, by_person, "city.status", c->code, d) != 0)
         return -1;
     c->status = MEMBERSHIP_MEMBER;
     if (c->joined_how == MEMBERSHIP_JOINED_NONE) {
@@ -751,8 +641,8 @@ int store_attendance_check_in(struct store *st, int64_t summit_id, const char *c
     sqlite3_bind_int64(s, 2, o.city.id);
     sqlite3_bind_int64(s, 3, timeutil_now_ms());
     sqlite3_bind_text(s, 4, how_name, -1, SQLITE_STATIC);
-    bind_id_or_null(s, 5, by_person);
-    if ((rc = step_write(st, s, "recording attendance")) != 0) {
+    store_bind_id_or_null(s, 5, by_person);
+    if ((rc = store_step_write(st, s, "recording attendance")) != 0) {
         rc = -1;
         goto out;
     }
@@ -771,7 +661,7 @@ int store_attendance_check_in(struct store *st, int64_t summit_id, const char *c
         json_object_object_add(d, "how", json_object_new_string(how_name));
         json_object_object_add(d, "effect", json_object_new_string(summit_attendance_effect_name(o.effect)));
     }
-    if ((rc = history_add_json(st, by_person, "attendance.check_in", o.city.code, d)) != 0)
+    if ((rc = store_history_add_json(st, by_person, "attendance.check_in", o.city.code, d)) != 0)
         goto out;
     /* a member from the summit's first day, or from the check-in when it comes ahead of the summit */
     effective_on = strcmp(today, summit.starts_on) < 0 ? today : summit.starts_on;
@@ -802,7 +692,7 @@ static int read_term(sqlite3_stmt *s, struct summit_term *t)
     t->elected_in = sqlite3_column_int64(s, 6);
     t->elected_at_summit_id = sqlite3_column_int64(s, 7);
     t->recorded_ms = sqlite3_column_int64(s, 8);
-    if (col_text(s, 2, t->city, sizeof(t->city), false))
+    if (store_col_text(s, 2, t->city, sizeof(t->city), false))
         return -1;
     /* a term with a summit has its start date; a pending one has neither */
     if (t->from_summit_id ? col_date(s, 5, t->starts_on) != 0 : sqlite3_column_type(s, 5) != SQLITE_NULL)
@@ -817,7 +707,7 @@ static int read_term(sqlite3_stmt *s, struct summit_term *t)
  */
 static int check_not_consecutive(struct store *st, int64_t city_id, const char *starts_on)
 {
-    int64_t neighbour;
+    int64_t neighbour = 0;
     int rc;
 
     for (int i = 0; i < 2; i++) {
@@ -846,9 +736,9 @@ int store_presidency_pending(struct store *st, const char *starts_on, struct sum
         if (result != 0)
             log_error("store: a pending presidency term is damaged");
     } else {
-        result = rc == SQLITE_DONE ? 1 : read_failed(st, "the pending presidency term");
+        result = rc == SQLITE_DONE ? 1 : store_read_failed(st, "the pending presidency term");
     }
-    done(s);
+    store_stmt_done(s);
     return result;
 }
 
@@ -868,7 +758,7 @@ static int open_pending_term(struct store *st, int64_t summit_id, int64_t host_c
     s = stmt(st, S_TERM_OPEN);
     sqlite3_bind_int64(s, 1, pending.id);
     sqlite3_bind_int64(s, 2, summit_id);
-    if (step_write(st, s, "opening a presidency term") != 0 || sqlite3_changes(st->db) != 1)
+    if (store_step_write(st, s, "opening a presidency term") != 0 || sqlite3_changes(st->db) != 1)
         return -1;
     return 0;
 }
@@ -892,9 +782,9 @@ int store_presidency_add(struct store *st, int64_t city_id, int64_t from_summit_
     s = stmt(st, S_TERM_INSERT);
     sqlite3_bind_int64(s, 1, city_id);
     sqlite3_bind_int64(s, 2, from_summit_id);
-    bind_id_or_null(s, 3, election_id);
+    store_bind_id_or_null(s, 3, election_id);
     sqlite3_bind_int64(s, 4, timeutil_now_ms());
-    rc = step_write(st, s, "recording a presidency term");
+    rc = store_step_write(st, s, "recording a presidency term");
     return rc == STORE_SUMMIT_CONFLICT ? STORE_SUMMIT_CONFLICT : rc == 0 ? 0 : -1;
 }
 
@@ -926,9 +816,9 @@ int store_presidency_list(struct store *st, struct summit_term **out, size_t *n)
         count++;
     }
     if (rc != SQLITE_DONE)
-        result = read_failed(st, "the presidency terms");
+        result = store_read_failed(st, "the presidency terms");
 out:
-    done(s);
+    store_stmt_done(s);
     if (result != 0) {
         free(arr);
         return -1;

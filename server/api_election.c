@@ -304,10 +304,113 @@ struct pending_ballot {
     uint8_t sig[64], hash[32];
 };
 
+/*
+ * What every ballot of an open round is checked against, read once from the
+ * round's poll instead of for every ballot: the fingerprint, the opening
+ * time, the candidates and, for binary search, the present and eligible
+ * city codes (the poll lists them sorted in byte order).
+ */
+struct round_facts {
+    bool valid;
+    int64_t election, opened_ms;
+    int32_t round;
+    uint8_t fingerprint[32];
+    char *poll;       /* a private copy; present[] and eligible[] point into it */
+    char *candidates;
+    const char **present, **eligible;
+    size_t npresent, neligible;
+};
+
 struct api_batch {
     struct pending_ballot *items;
     size_t count, cap;
+    struct round_facts facts; /* the open round's, when valid */
 };
+
+static void facts_clear(struct round_facts *f)
+{
+    free(f->poll);
+    free(f->candidates);
+    free(f->present);
+    free(f->eligible);
+    memset(f, 0, sizeof(*f));
+}
+
+/* Splits a poll line's value in place into code pointers (its commas and line end become NULs). */
+static int facts_split(char *p, const char ***out, size_t *n)
+{
+    char *end;
+    size_t cap;
+
+    *out = NULL;
+    *n = 0;
+    if (!p)
+        return -1;
+    end = strchr(p, '\n');
+    if (!end)
+        return -1;
+    *end = '\0';
+    cap = list_count(p) + 1;
+    *out = calloc(cap, sizeof(**out));
+    if (!*out)
+        return -1;
+    while (*p) {
+        char *comma = strchr(p, ',');
+        (*out)[(*n)++] = p;
+        if (!comma)
+            break;
+        *comma = '\0';
+        p = comma + 1;
+    }
+    return 0;
+}
+
+static int cmp_code(const void *key, const void *item)
+{
+    return strcmp((const char *)key, *(const char *const *)item);
+}
+
+static bool facts_has(const char **list, size_t n, const char *code)
+{
+    return n && bsearch(code, list, n, sizeof(*list), cmp_code) != NULL;
+}
+
+/* The facts of election e's open round, loaded when they are not those of this round. NULL on failure. */
+static const struct round_facts *round_facts(struct api_env *env, const struct store_election *e)
+{
+    static struct api_batch none; /* unit tests have no batch: keep the facts here, one round at a time */
+    struct round_facts *f = env->batch ? &env->batch->facts : &none.facts;
+    struct store_round r;
+    char *present, *eligible;
+
+    if (f->valid && f->election == e->id && f->round == e->round)
+        return f;
+    facts_clear(f);
+    if (store_round_get(env->store, e->id, e->round, &r) != 0)
+        return NULL;
+    if (!r.poll) {
+        store_round_free(&r);
+        return NULL;
+    }
+    f->election = e->id;
+    f->round = e->round;
+    f->opened_ms = r.opened_ms;
+    memcpy(f->fingerprint, r.fingerprint, 32);
+    f->poll = r.poll;
+    f->candidates = r.candidates;
+    r.poll = r.candidates = NULL;
+    store_round_free(&r);
+    /* find both lines before splitting either: splitting cuts the text at line ends */
+    present = (char *)poll_line(f->poll, "present");
+    eligible = (char *)poll_line(f->poll, "eligible");
+    if (facts_split(present, &f->present, &f->npresent) != 0 ||
+        facts_split(eligible, &f->eligible, &f->neligible) != 0) {
+        facts_clear(f);
+        return NULL;
+    }
+    f->valid = true;
+    return f;
+}
 
 struct api_batch *api_batch_create(void)
 {
@@ -325,6 +428,7 @@ void api_batch_destroy(struct api_batch *batch)
 {
     if (!batch)
         return;
+    facts_clear(&batch->facts);
     for (size_t i = 0; i < batch->count; i++)
         pending_clear(&batch->items[i]);
     free(batch->items);
@@ -988,6 +1092,8 @@ static int handle_watch(struct api_env *env, struct api_conn *conn, const struct
     (void)reply;
     if (load_election(env, req, &e, err))
         return -1;
+    if (!conn->watch_election)
+        env->watchers++; /* ws counts it down when the connection closes */
     conn->watch_election = e.id;
     return 0;
 }
@@ -997,17 +1103,15 @@ static int handle_cast(struct api_env *env, struct api_conn *conn, const struct 
 {
     const char *text = api_str(req, "ballot"), *sigtext = api_str(req, "signature");
     size_t len = strlen(text);
+    const struct round_facts *facts;
     struct store_election e;
-    struct store_round r;
     struct store_key key;
     struct store_city_ref city;
     struct ballot b;
-    const char *present, *eligible;
     uint8_t sig[64], hash[32], chain[32], prev_hash[32];
     int64_t seq = 0;
     int rc = 0;
 
-    memset(&r, 0, sizeof(r));
     if (!(conn->roles & ROLES_CITY_VOTE) || !conn->city_id)
         return api_fail(err, "forbidden", NULL, "a city's mayor or deputy casts its vote");
     if (identity_hex_decode(sigtext, sig, 64) != 0)
@@ -1019,47 +1123,24 @@ static int handle_cast(struct api_env *env, struct api_conn *conn, const struct 
         return api_internal_error(err, "reading the election");
     if (rc > 0 || strcmp(e.state, "open") || b.round != e.round)
         return api_fail(err, "not_open", "ballot", "this ballot's election round is not open");
-    if (store_round_get(env->store, e.id, e.round, &r) != 0 || !r.poll)
+    if (!(facts = round_facts(env, &e)))
         return api_internal_error(err, "reading the round");
-    if (sodium_memcmp(b.poll, r.fingerprint, 32) != 0) {
-        store_round_free(&r);
+    if (sodium_memcmp(b.poll, facts->fingerprint, 32) != 0)
         return api_fail(err, "not_open", "ballot", "the ballot names another poll than the open one");
-    }
-    if (store_key_get(env->store, conn->key_id, &key) != 0 || store_city_by_id(env->store, conn->city_id, &city) != 0) {
-        store_round_free(&r);
+    if (store_key_get(env->store, conn->key_id, &key) != 0 || store_city_by_id(env->store, conn->city_id, &city) != 0)
         return api_internal_error(err, "reading the key");
-    }
-    if (strcmp(b.city, city.code)) {
-        store_round_free(&r);
+    if (strcmp(b.city, city.code))
         return api_fail(err, "not_eligible", "ballot", "your key casts %s's vote, not %s's", city.code, b.city);
-    }
-    if (!identity_verify(key.public_key, text, len, sig)) {
-        store_round_free(&r);
+    if (!identity_verify(key.public_key, text, len, sig))
         return api_fail(err, "bad_signature", "signature", "the signature does not verify over the ballot");
-    }
-    if (key.created_ms > r.opened_ms) {
-        store_round_free(&r);
+    if (key.created_ms > facts->opened_ms)
         return api_fail(err, "not_eligible", "ballot", "this key was enrolled after the round opened");
-    }
-    present = poll_line(r.poll, "present");
-    eligible = poll_line(r.poll, "eligible");
-    if (!present || !eligible) {
-        store_round_free(&r);
-        return api_internal_error(err, "reading the poll");
-    }
-    if (!in_list(present, b.city)) {
-        store_round_free(&r);
+    if (!facts_has(facts->present, facts->npresent, b.city))
         return api_fail(err, "not_present", "ballot", "%s was not checked in when the round opened", b.city);
-    }
-    if (!in_list(eligible, b.city)) {
-        store_round_free(&r);
+    if (!facts_has(facts->eligible, facts->neligible, b.city))
         return api_fail(err, "not_eligible", "ballot", "%s may not vote (it was not a member in good standing)", b.city);
-    }
-    if (strcmp(b.choice, BALLOT_ABSTAIN) && !in_list(r.candidates, b.choice)) {
-        store_round_free(&r);
+    if (strcmp(b.choice, BALLOT_ABSTAIN) && !in_list(facts->candidates, b.choice))
         return api_fail(err, "not_candidate", "ballot", "%s is not a candidate in this round", b.choice);
-    }
-    store_round_free(&r);
     if (store_ballot_of_city(env->store, e.id, e.round, city.id, prev_hash) == 0) {
         char hex[65];
         identity_hex_encode(prev_hash, 32, hex);
@@ -1133,28 +1214,23 @@ static int handle_cast(struct api_env *env, struct api_conn *conn, const struct 
 /* After a commit that recorded `recorded` ballots of an election: one election.turnout event for each. */
 static void publish_turnout(struct api_env *env, int64_t election, size_t recorded)
 {
+    const struct round_facts *f;
     struct store_election e;
-    struct store_round r;
-    struct json_object *rj, *t;
+    int64_t voted = 0;
 
-    if (!env->publish || store_election_get(env->store, election, &e) != 0 ||
-        store_round_get(env->store, e.id, e.round, &r) != 0)
+    if (!env->publish || !env->watchers || store_election_get(env->store, election, &e) != 0 ||
+        !(f = round_facts(env, &e)) ||
+        store_ballot_count(env->store, e.id, e.round, &voted) != 0)
         return;
-    rj = round_json(env, e.id, &r);
-    if (json_object_object_get_ex(rj, "turnout", &t)) {
-        int64_t voted = json_object_get_int64(json_object_object_get(t, "voted"));
-        for (size_t k = recorded; k > 0; k--) {
-            struct json_object *ev = json_object_new_object();
-            json_object_object_add(ev, "election", json_object_new_int64(e.id));
-            json_object_object_add(ev, "round", json_object_new_int(e.round));
-            json_object_object_add(ev, "voted", json_object_new_int64(voted - (int64_t)k + 1));
-            json_object_object_add(ev, "eligible", json_object_get(json_object_object_get(t, "eligible")));
-            env->publish(env->hub, e.id, "election.turnout", ev);
-            json_object_put(ev);
-        }
+    for (size_t k = recorded; k > 0; k--) {
+        struct json_object *ev = json_object_new_object();
+        json_object_object_add(ev, "election", json_object_new_int64(e.id));
+        json_object_object_add(ev, "round", json_object_new_int(e.round));
+        json_object_object_add(ev, "voted", json_object_new_int64(voted - (int64_t)k + 1));
+        json_object_object_add(ev, "eligible", json_object_new_int64((int64_t)f->neligible));
+        env->publish(env->hub, e.id, "election.turnout", ev);
+        json_object_put(ev);
     }
-    json_object_put(rj);
-    store_round_free(&r);
 }
 
 struct list_ctx {

@@ -34,6 +34,7 @@ enum {
     SE_BALLOT_ADD,
     SE_BALLOTS,
     SE_BALLOT_RECEIPT,
+    SE_BALLOT_COUNT,
     SE_ELECTIONS,
     SE_COUNT
 };
@@ -76,6 +77,7 @@ static const char *const election_sql[SE_COUNT] = {
     [SE_BALLOT_ADD] = "INSERT OR IGNORE INTO ballots (election_id, round, city_id, seq, text, signature, key_id, choice,"
                       " ballot_hash, chain, recorded_at_ms, receipt, receipt_signature)"
                       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+    [SE_BALLOT_COUNT] = "SELECT count(*) FROM ballots WHERE election_id = ?1 AND round = ?2",
     [SE_BALLOT_RECEIPT] = "SELECT seq, receipt, receipt_signature FROM ballots WHERE ballot_hash = ?1",
     [SE_ELECTIONS] = "SELECT id FROM elections WHERE ?1 = 0 OR summit_id = ?1 ORDER BY id DESC LIMIT 200",
     [SE_BALLOTS] = "SELECT b.seq, b.city_id, c.code, b.choice, b.ballot_hash FROM ballots b JOIN cities c"
@@ -467,4 +469,18 @@ int store_elections_each(struct store *st, int64_t summit_id, int (*fn)(void *ct
         stop = -1;
     store_stmt_done(s);
     return stop;
+}
+
+int store_ballot_count(struct store *st, int64_t election_id, int32_t round, int64_t *n)
+{
+    sqlite3_stmt *s = S(st, SE_BALLOT_COUNT);
+    int rc;
+
+    sqlite3_bind_int64(s, 1, election_id);
+    sqlite3_bind_int(s, 2, round);
+    if ((rc = store_row(st, s)) != 0)
+        return -1;
+    *n = sqlite3_column_int64(s, 0);
+    store_stmt_done(s);
+    return 0;
 }

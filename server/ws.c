@@ -18,7 +18,8 @@
 
 struct ws_pss {
     struct lws *wsi;
-    struct ws_pss *next; /* in shared->conns */
+    struct ws_pss *next, *prev; /* in shared->conns */
+    struct ws_pss *id_next;     /* in shared->by_id[] */
     struct ws_shared *shared;
     struct sendq q;
     struct api_conn conn;
@@ -235,8 +236,12 @@ static int callback_b40(struct lws *wsi, enum lws_callback_reasons reason, void 
             pss->conn.id = ++sh->next_conn_id;
         }
         pss->next = sh->conns;
+        if (sh->conns)
+            sh->conns->prev = pss;
         sh->conns = pss;
         sh->conn_count++;
+        pss->id_next = sh->by_id[pss->conn.id % WS_ID_BUCKETS];
+        sh->by_id[pss->conn.id % WS_ID_BUCKETS] = pss;
         welcome = api_welcome(&pss->conn, &n);
         queue_msg(pss, welcome, n);
         if (sh->shutting_down)
@@ -255,13 +260,21 @@ static int callback_b40(struct lws *wsi, enum lws_callback_reasons reason, void 
         sh = pss->shared;
         if (!sh)
             return 0;
-        for (struct ws_pss **pp = &sh->conns; *pp; pp = &(*pp)->next) {
+        if (pss->prev)
+            pss->prev->next = pss->next;
+        else
+            sh->conns = pss->next;
+        if (pss->next)
+            pss->next->prev = pss->prev;
+        sh->conn_count--;
+        for (struct ws_pss **pp = &sh->by_id[pss->conn.id % WS_ID_BUCKETS]; *pp; pp = &(*pp)->id_next) {
             if (*pp == pss) {
-                *pp = pss->next;
-                sh->conn_count--;
+                *pp = pss->id_next;
                 break;
             }
         }
+        if (pss->conn.watch_election && sh->env->watchers)
+            sh->env->watchers--;
         sendq_clear(&pss->q);
         free(pss->rx);
         pss->rx = NULL;
@@ -285,7 +298,7 @@ void ws_reply_later(void *shared, uint64_t conn_id, char *msg, size_t len)
 {
     struct ws_shared *sh = shared;
 
-    for (struct ws_pss *p = sh->conns; p; p = p->next) {
+    for (struct ws_pss *p = sh->by_id[conn_id % WS_ID_BUCKETS]; p; p = p->id_next) {
         if (p->conn.id == conn_id) {
             queue_msg(p, msg, len);
             return;
@@ -298,6 +311,7 @@ static void on_flush(lws_sorted_usec_list_t *sul)
 {
     struct ws_shared *sh = lws_container_of(sul, struct ws_shared, flush_sul);
 
+    sh->flush_pending = false;
     api_flush(sh->env);
 }
 
@@ -305,7 +319,11 @@ void ws_request_flush(void *shared)
 {
     struct ws_shared *sh = shared;
 
-    /* runs at the start of the next service turn, after every message read in this one */
+    /* runs at the start of the next service turn, after every message read in this one;
+     * once per turn: scheduling is a sorted insert among every connection's timers */
+    if (sh->flush_pending)
+        return;
+    sh->flush_pending = true;
     lws_sul_schedule(sh->context, 0, &sh->flush_sul, on_flush, 1);
 }
 
@@ -314,6 +332,8 @@ void ws_publish(void *shared, int64_t election_id, const char *event, struct jso
     struct ws_shared *sh = shared;
     size_t len = 0;
 
+    if (!sh->env->watchers)
+        return;
     for (struct ws_pss *p = sh->conns; p; p = p->next) {
         char *msg;
         if (p->conn.watch_election != election_id || p->closing || p->dropped)

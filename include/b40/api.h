@@ -40,6 +40,7 @@ struct api_env {
     void (*request_flush)(void *hub);
     void (*reply_later)(void *hub, uint64_t conn_id, char *msg, size_t len);
     void *hub;
+    size_t watchers;         /* connections that watch an election (so publishing can be skipped) */
     struct api_batch *batch; /* pending ballots; api_batch_create() */
 };
 

@@ -100,6 +100,9 @@ int store_ballot_add(struct store *st, int64_t election_id, int32_t round, int64
 int store_ballots_each(struct store *st, int64_t election_id, int32_t round,
                        int (*fn)(void *ctx, const struct store_ballot_row *b), void *ctx) __attribute__((warn_unused_result));
 
+/* The number of ballots recorded in a round. 0 or -1. */
+int store_ballot_count(struct store *st, int64_t election_id, int32_t round, int64_t *n) __attribute__((warn_unused_result));
+
 /* The stored receipt of the ballot with this hash: 0 found, 1 none, -1 error. */
 int store_ballot_receipt(struct store *st, const uint8_t hash[32], int64_t *seq, char *receipt, size_t receipt_len,
                          uint8_t sig[64]) __attribute__((warn_unused_result));

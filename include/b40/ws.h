@@ -18,6 +18,8 @@
 
 struct ws_pss;
 
+#define WS_ID_BUCKETS 4096 /* hash buckets of connection ids */
+
 /* State shared by every connection; owned by server, set as the protocol's user pointer. */
 struct ws_shared {
     struct api_env *env;
@@ -25,11 +27,13 @@ struct ws_shared {
     size_t sendq_max_bytes;
     size_t sendq_max_count;
     bool shutting_down;     /* refuse new connections; close open ones with 1001 */
-    struct ws_pss *conns;   /* every established connection */
+    struct ws_pss *conns;   /* every established connection (doubly linked) */
     size_t conn_count;
     uint64_t next_conn_id;
+    struct ws_pss *by_id[WS_ID_BUCKETS]; /* the same connections by id, for deferred replies */
     struct lws_context *context;    /* for scheduling the group-commit flush */
     lws_sorted_usec_list_t flush_sul;
+    bool flush_pending;     /* a flush is scheduled: do not schedule another */
 };
 
 /* The protocol, to be copied into the vhost's protocol list with .user set to a struct ws_shared. */

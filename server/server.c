@@ -309,6 +309,7 @@ int server_run(const struct serve_config *cfg)
     st.ws.origins = &st.origins;
     st.ws.sendq_max_bytes = cfg->send_queue_kib * 1024;
     st.ws.sendq_max_count = SENDQ_MAX_COUNT;
+    st.ws.alive_every_ms = (int64_t)cfg->ping_interval_s * 500;
 
     memset(protocols, 0, sizeof(protocols));
     protocols[0] = (struct lws_protocols){.name = "b40-http",

@@ -13,6 +13,7 @@
 #include "b40/log.h"
 #include "b40/proto.h"
 #include "b40/sendq.h"
+#include "b40/timeutil.h"
 
 #include <json-c/json.h>
 
@@ -20,6 +21,7 @@ struct ws_pss {
     struct lws *wsi;
     struct ws_pss *next, *prev; /* in shared->conns */
     struct ws_pss *id_next;     /* in shared->by_id[] */
+    int64_t last_alive_ms;      /* when we last told lws this client is alive */
     struct ws_shared *shared;
     struct sendq q;
     struct api_conn conn;
@@ -213,6 +215,7 @@ static int callback_b40(struct lws *wsi, enum lws_callback_reasons reason, void 
     struct ws_shared *sh;
     char *welcome;
     size_t n = 0;
+    int64_t now;
 
     switch (reason) {
     case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
@@ -249,7 +252,13 @@ static int callback_b40(struct lws *wsi, enum lws_callback_reasons reason, void 
         return 0;
 
     case LWS_CALLBACK_RECEIVE:
-        lws_validity_confirmed(wsi); /* a client that talks is alive: no need to wait for its PONG */
+        /* a client that talks is alive: no need to wait for its PONG. At most every half ping
+         * interval: each confirmation is a sorted insert among every connection's timers */
+        now = timeutil_monotonic_ms();
+        if (now - pss->last_alive_ms >= pss->shared->alive_every_ms) {
+            pss->last_alive_ms = now;
+            lws_validity_confirmed(wsi);
+        }
         on_receive(pss, wsi, in, len);
         return 0;
 

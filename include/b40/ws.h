@@ -26,6 +26,7 @@ struct ws_shared {
     const struct origin_list *origins;
     size_t sendq_max_bytes;
     size_t sendq_max_count;
+    int64_t alive_every_ms; /* how often a talking client's liveness is passed on to lws: half the ping interval */
     bool shutting_down;     /* refuse new connections; close open ones with 1001 */
     struct ws_pss *conns;   /* every established connection (doubly linked) */
     size_t conn_count;

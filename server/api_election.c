@@ -24,6 +24,7 @@
 #include "b40/store_election.h"
 #include "b40/store_identity.h"
 #include "b40/timeutil.h"
+#include "b40/verify.h"
 
 /* A comma-joined list of city codes: room for CODES_CITIES cities of up to 15 bytes each. */
 #define CODES_CITIES 4096
@@ -451,8 +452,16 @@ static int commit_one(struct api_env *env, struct pending_ballot *p, int64_t *se
     char receipt[BALLOT_TEXT_MAX], hex[65];
     uint8_t rsig[64], prev[32];
     int64_t now = timeutil_now_ms();
+    struct store_election e;
     int rlen, rc;
 
+    /* the round may have closed while this ballot waited: then it is not recorded */
+    if ((rc = store_election_get(env->store, p->election, &e)) < 0)
+        return -1;
+    if (rc > 0 || strcmp(e.state, "open") || e.round != p->round) {
+        api_fail(err, "not_open", "ballot", "the round closed before this ballot could be recorded");
+        return 1;
+    }
     if (store_ballot_of_city(env->store, p->election, p->round, p->city_id, prev) == 0) {
         identity_hex_encode(prev, 32, hex);
         api_fail(err, "already_voted", "ballot", "%s has voted in this round; its ballot hash is %s", p->city_code, hex);
@@ -479,6 +488,64 @@ static int commit_one(struct api_env *env, struct pending_ballot *p, int64_t *se
 }
 
 static void publish_turnout(struct api_env *env, int64_t election, size_t recorded);
+
+/* Moves a pending ballot (heap-held, consumed) into the batch. 0, or -1 when memory ran out. */
+static int batch_add(struct api_env *env, struct pending_ballot *p)
+{
+    struct api_batch *bt = env->batch;
+
+    if (bt->count == bt->cap) {
+        size_t cap = bt->cap ? bt->cap * 2 : 64;
+        struct pending_ballot *items = realloc(bt->items, cap * sizeof(*items));
+        if (!items)
+            return -1;
+        bt->items = items;
+        bt->cap = cap;
+    }
+    bt->items[bt->count++] = *p;
+    free(p);
+    env->request_flush(env->hub);
+    return 0;
+}
+
+void api_collect_verified(struct api_env *env)
+{
+    struct verify_job *j;
+
+    if (!env->verifier)
+        return;
+    j = verify_take_done(env->verifier);
+    while (j) {
+        struct verify_job *next = j->next;
+        struct pending_ballot *p = j->payload;
+        struct proto_error e;
+        if (!j->ok) {
+            api_fail(&e, "bad_signature", "signature", "the signature does not verify over the ballot");
+            deliver(env, p, NULL, &e);
+        } else if (batch_add(env, p) != 0) {
+            proto_fail(&e, PROTO_INTERNAL, NULL, "out of memory; nothing was recorded; send the ballot again");
+            deliver(env, p, NULL, &e);
+        } else {
+            p = NULL;
+        }
+        if (p) {
+            pending_clear(p);
+            free(p);
+        }
+        free(j);
+        j = next;
+    }
+}
+
+/* Every ballot submitted for checking is checked and in the batch (or refused): the batch is complete. */
+static void settle(struct api_env *env)
+{
+    if (env->verifier) {
+        verify_drain(env->verifier);
+        api_collect_verified(env);
+    }
+    api_flush(env);
+}
 
 void api_flush(struct api_env *env)
 {
@@ -957,7 +1024,7 @@ static int handle_advance(struct api_env *env, struct api_conn *conn, const stru
     struct store_election e;
     int rc = 0;
 
-    api_flush(env); /* a round closes only after every ballot verified before it is committed */
+    settle(env); /* a round closes only after every ballot that arrived before it is committed (or refused) */
     if (load_election(env, req, &e, err))
         return -1;
     if (!strcmp(to, e.state) || (!strcmp(to, "closed") && !strcmp(e.state, "decided")))
@@ -1067,7 +1134,7 @@ static int handle_get(struct api_env *env, struct api_conn *conn, const struct p
 {
     struct store_election e;
 
-    api_flush(env);
+    settle(env);
     if (load_election(env, req, &e, err) || election_json(env, &e, reply, err))
         return -1;
     if ((conn->roles & ROLES_SECRETARIAT) && conn->person_id && !strcmp(e.state, "open")) {
@@ -1131,8 +1198,7 @@ static int handle_cast(struct api_env *env, struct api_conn *conn, const struct 
         return api_internal_error(err, "reading the key");
     if (strcmp(b.city, city.code))
         return api_fail(err, "not_eligible", "ballot", "your key casts %s's vote, not %s's", city.code, b.city);
-    if (!identity_verify(key.public_key, text, len, sig))
-        return api_fail(err, "bad_signature", "signature", "the signature does not verify over the ballot");
+    /* the signature is checked last (below), on the worker thread when there is one */
     if (key.created_ms > facts->opened_ms)
         return api_fail(err, "not_eligible", "ballot", "this key was enrolled after the round opened");
     if (!facts_has(facts->present, facts->npresent, b.city))
@@ -1154,22 +1220,13 @@ static int handle_cast(struct api_env *env, struct api_conn *conn, const struct 
 
     ballot_sha256(text, len, hash);
     if (env->request_flush && env->reply_later && env->batch) {
-        /* group commit: the ballot joins this turn's batch; its receipt follows the commit */
-        struct api_batch *bt = env->batch;
-        struct pending_ballot *p;
-        if (bt->count == bt->cap) {
-            size_t cap = bt->cap ? bt->cap * 2 : 64;
-            struct pending_ballot *items = realloc(bt->items, cap * sizeof(*items));
-            if (!items)
-                return api_internal_error(err, "queueing the ballot");
-            bt->items = items;
-            bt->cap = cap;
-        }
-        p = &bt->items[bt->count];
-        memset(p, 0, sizeof(*p));
-        p->text = malloc(len + 1);
-        if (!p->text)
+        /* group commit: the ballot joins a batch once its signature is checked; its receipt follows the commit */
+        struct pending_ballot *p = calloc(1, sizeof(*p));
+        struct verify_job *job = NULL;
+        if (!p || !(p->text = malloc(len + 1))) {
+            free(p);
             return api_internal_error(err, "queueing the ballot");
+        }
         memcpy(p->text, text, len + 1);
         p->len = len;
         p->conn_id = conn->id;
@@ -1182,10 +1239,24 @@ static int handle_cast(struct api_env *env, struct api_conn *conn, const struct 
         memcpy(p->choice, b.choice, sizeof(p->choice));
         memcpy(p->sig, sig, 64);
         memcpy(p->hash, hash, 32);
-        bt->count++;
-        env->request_flush(env->hub);
+        if (env->verifier && (job = verify_job_new(key.public_key, sig, text, len, p))) {
+            verify_submit(env->verifier, job); /* api_collect_verified takes it from here */
+            return API_DEFERRED;
+        }
+        if (!identity_verify(key.public_key, text, len, sig)) {
+            pending_clear(p);
+            free(p);
+            return api_fail(err, "bad_signature", "signature", "the signature does not verify over the ballot");
+        }
+        if (batch_add(env, p) != 0) {
+            pending_clear(p);
+            free(p);
+            return api_internal_error(err, "queueing the ballot");
+        }
         return API_DEFERRED;
     }
+    if (!identity_verify(key.public_key, text, len, sig))
+        return api_fail(err, "bad_signature", "signature", "the signature does not verify over the ballot");
     /* no hub (unit tests): commit this ballot alone, then reply */
     {
         struct pending_ballot one;

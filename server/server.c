@@ -30,6 +30,7 @@
 #include "b40/origin.h"
 #include "b40/proto.h"
 #include "b40/ratelimit.h"
+#include "b40/verify.h"
 #include "b40/serverkey.h"
 #include "b40/store.h"
 #include "b40/timeutil.h"
@@ -367,6 +368,9 @@ int server_run(const struct serve_config *cfg)
     }
     port = lws_get_vhost_listen_port(vh);
     st.ws.context = ctx;
+    st.env.verifier = verify_create(ws_wake, &st.ws); /* after the context: its wake needs it */
+    if (!st.env.verifier)
+        log_warn("server: no signature worker thread; ballots are verified on the service thread");
     st.listen_fd = find_listen_fd(port);
 
     if (cfg->origins.count) {
@@ -395,6 +399,10 @@ int server_run(const struct serve_config *cfg)
             log_info("server: %s received: shutting down", stop_signal == SIGINT ? "SIGINT" : "SIGTERM");
             st.ws.shutting_down = true;
             stop_listening(&st);
+            if (st.env.verifier) { /* ballots being checked join the batch first */
+                verify_drain(st.env.verifier);
+                api_collect_verified(&st.env);
+            }
             api_flush(&st.env); /* pending ballots committed, their receipts queued before the close frames */
             ws_close_all(&st.ws);
             deadline = timeutil_monotonic_ms() + SHUTDOWN_GRACE_MS;
@@ -410,9 +418,15 @@ int server_run(const struct serve_config *cfg)
     }
     if (st.ws.conn_count)
         log_warn("server: %zu connections did not close in time; closing them now", st.ws.conn_count);
+    if (st.env.verifier) {
+        verify_drain(st.env.verifier);
+        api_collect_verified(&st.env);
+    }
     api_flush(&st.env); /* ballots already verified are committed before the database closes */
     rc = 0;
 out:
+    verify_destroy(st.env.verifier); /* before the context: the worker's wake uses it */
+    st.env.verifier = NULL;
     if (ctx)
         lws_context_destroy(ctx);
     close_resources(&st);

@@ -221,6 +221,13 @@ static int callback_b40(struct lws *wsi, enum lws_callback_reasons reason, void 
     case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
         return filter(wsi);
 
+    case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
+        /* the signature worker finished some ballots (lws_cancel_service woke the loop) */
+        sh = shared_of(wsi);
+        if (sh)
+            api_collect_verified(sh->env);
+        return 0;
+
     case LWS_CALLBACK_ESTABLISHED:
         sh = shared_of(wsi);
         memset(pss, 0, sizeof(*pss));
@@ -322,6 +329,11 @@ static void on_flush(lws_sorted_usec_list_t *sul)
 
     sh->flush_pending = false;
     api_flush(sh->env);
+}
+
+void ws_wake(void *shared)
+{
+    lws_cancel_service(((struct ws_shared *)shared)->context);
 }
 
 void ws_request_flush(void *shared)

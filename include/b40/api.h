@@ -41,6 +41,7 @@ struct api_env {
     void (*reply_later)(void *hub, uint64_t conn_id, char *msg, size_t len);
     void *hub;
     size_t watchers;         /* connections that watch an election (so publishing can be skipped) */
+    struct verifier *verifier; /* ballot signatures checked on a worker thread; NULL: inline */
     struct api_batch *batch; /* pending ballots; api_batch_create() */
 };
 
@@ -56,6 +57,13 @@ void api_batch_destroy(struct api_batch *batch);
  * request_flush asked, and before shutting down.
  */
 void api_flush(struct api_env *env);
+
+/*
+ * Takes the ballots whose signatures the worker has checked: refuses the
+ * forged ones (their replies go out now) and adds the others to the batch.
+ * Called on the service thread when the worker woke it.
+ */
+void api_collect_verified(struct api_env *env);
 
 /* One WebSocket connection's state as the API sees it. */
 struct api_conn {

@@ -46,6 +46,8 @@ void ws_publish(void *shared, int64_t election_id, const char *event, struct jso
 /* Group commit hooks (struct api_env.reply_later and .request_flush). */
 void ws_reply_later(void *shared, uint64_t conn_id, char *msg, size_t len);
 void ws_request_flush(void *shared);
+/* Wakes the service loop from another thread (the signature worker's wake callback). */
+void ws_wake(void *shared);
 
 /* Asks every open connection to close with 1001 "server shutting down". */
 void ws_close_all(struct ws_shared *shared);

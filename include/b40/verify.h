@@ -1,0 +1,52 @@
+/*
+ * verify: Ed25519 signature checks on a worker thread, so that ballot
+ * signatures are verified on the second core while the service thread goes
+ * on reading, checking and committing. Jobs go in with verify_submit (from
+ * the service thread), come back checked through verify_take_done (on the
+ * service thread, after the wake callback ran on the worker). Threading: the
+ * queues are guarded by one mutex; a job belongs to the worker between
+ * submit and done, and to the service thread otherwise.
+ */
+#ifndef B40_VERIFY_H
+#define B40_VERIFY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct verifier;
+
+struct verify_job {
+    struct verify_job *next; /* for the queues; the caller does not touch it */
+    uint8_t public_key[32];
+    uint8_t signature[64];
+    bool ok;       /* set by the worker: the signature verifies over text */
+    void *payload; /* the caller's, untouched */
+    size_t len;
+    char text[];   /* the exact signed bytes */
+};
+
+/* A job for len bytes of text (copied); NULL when memory ran out. Free with free(). */
+struct verify_job *verify_job_new(const uint8_t public_key[32], const uint8_t signature[64], const char *text,
+                                  size_t len, void *payload);
+
+/*
+ * Starts the worker. `wake(ctx)` is called on the worker thread after each
+ * job it finishes (it must be thread-safe: lws_cancel_service is). NULL when
+ * the thread could not start.
+ */
+struct verifier *verify_create(void (*wake)(void *ctx), void *ctx);
+
+/* Stops the worker (after the job in hand) and frees every job still queued, their payloads untouched. */
+void verify_destroy(struct verifier *v);
+
+/* Hands a job to the worker. */
+void verify_submit(struct verifier *v, struct verify_job *job);
+
+/* Takes every finished job, in submission order (a list through ->next); NULL when none. */
+struct verify_job *verify_take_done(struct verifier *v);
+
+/* Waits until every submitted job is finished (they then wait in the done list). */
+void verify_drain(struct verifier *v);
+
+#endif

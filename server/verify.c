@@ -1,0 +1,160 @@
+/*
+ * verify: one worker thread checking Ed25519 signatures. See
+ * include/b40/verify.h.
+ */
+#include "b40/verify.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+struct verifier {
+    pthread_mutex_t lock;
+    pthread_cond_t work, idle;
+    struct verify_job *todo_head, *todo_tail; /* submitted, not yet taken by the worker */
+    struct verify_job *done_head, *done_tail; /* checked, not yet taken by the service thread */
+    size_t busy;                              /* jobs submitted and not yet done */
+    bool stopping;
+    pthread_t thread;
+    void (*wake)(void *ctx);
+    void *ctx;
+};
+
+struct verify_job *verify_job_new(const uint8_t public_key[32], const uint8_t signature[64], const char *text,
+                                  size_t len, void *payload)
+{
+    struct verify_job *j = malloc(sizeof(*j) + len + 1);
+
+    if (!j)
+        return NULL;
+    j->next = NULL;
+    memcpy(j->public_key, public_key, 32);
+    memcpy(j->signature, signature, 64);
+    j->ok = false;
+    j->payload = payload;
+    j->len = len;
+    memcpy(j->text, text, len);
+    j->text[len] = '\0';
+    return j;
+}
+
+static void *worker(void *arg)
+{
+    struct verifier *v = arg;
+
+    pthread_mutex_lock(&v->lock);
+    for (;;) {
+        struct verify_job *j;
+        while (!v->todo_head && !v->stopping)
+            pthread_cond_wait(&v->work, &v->lock);
+        if (v->stopping)
+            break;
+        j = v->todo_head;
+        v->todo_head = j->next;
+        if (!v->todo_head)
+            v->todo_tail = NULL;
+        pthread_mutex_unlock(&v->lock);
+
+        j->ok = crypto_sign_verify_detached(j->signature, (const uint8_t *)j->text, j->len, j->public_key) == 0;
+        j->next = NULL;
+
+        pthread_mutex_lock(&v->lock);
+        if (v->done_tail)
+            v->done_tail->next = j;
+        else
+            v->done_head = j;
+        v->done_tail = j;
+        v->busy--;
+        if (!v->busy)
+            pthread_cond_broadcast(&v->idle);
+        pthread_mutex_unlock(&v->lock);
+        v->wake(v->ctx);
+        pthread_mutex_lock(&v->lock);
+    }
+    pthread_mutex_unlock(&v->lock);
+    return NULL;
+}
+
+struct verifier *verify_create(void (*wake)(void *ctx), void *ctx)
+{
+    struct verifier *v = calloc(1, sizeof(*v));
+
+    if (!v || sodium_init() < 0) {
+        free(v);
+        return NULL;
+    }
+    pthread_mutex_init(&v->lock, NULL);
+    pthread_cond_init(&v->work, NULL);
+    pthread_cond_init(&v->idle, NULL);
+    v->wake = wake;
+    v->ctx = ctx;
+    if (pthread_create(&v->thread, NULL, worker, v) != 0) {
+        pthread_cond_destroy(&v->work);
+        pthread_cond_destroy(&v->idle);
+        pthread_mutex_destroy(&v->lock);
+        free(v);
+        return NULL;
+    }
+    return v;
+}
+
+static void free_list(struct verify_job *j)
+{
+    while (j) {
+        struct verify_job *next = j->next;
+        free(j);
+        j = next;
+    }
+}
+
+void verify_destroy(struct verifier *v)
+{
+    if (!v)
+        return;
+    pthread_mutex_lock(&v->lock);
+    v->stopping = true;
+    pthread_cond_broadcast(&v->work);
+    pthread_mutex_unlock(&v->lock);
+    pthread_join(v->thread, NULL);
+    free_list(v->todo_head);
+    free_list(v->done_head);
+    pthread_cond_destroy(&v->work);
+    pthread_cond_destroy(&v->idle);
+    pthread_mutex_destroy(&v->lock);
+    free(v);
+}
+
+void verify_submit(struct verifier *v, struct verify_job *job)
+{
+    job->next = NULL;
+    pthread_mutex_lock(&v->lock);
+    if (v->todo_tail)
+        v->todo_tail->next = job;
+    else
+        v->todo_head = job;
+    v->todo_tail = job;
+    v->busy++;
+    pthread_cond_signal(&v->work);
+    pthread_mutex_unlock(&v->lock);
+}
+
+struct verify_job *verify_take_done(struct verifier *v)
+{
+    struct verify_job *j;
+
+    pthread_mutex_lock(&v->lock);
+    j = v->done_head;
+    v->done_head = v->done_tail = NULL;
+    pthread_mutex_unlock(&v->lock);
+    return j;
+}
+
+void verify_drain(struct verifier *v)
+{
+    pthread_mutex_lock(&v->lock);
+    while (v->busy)
+        pthread_cond_wait(&v->idle, &v->lock);
+    pthread_mutex_unlock(&v->lock);
+}

@@ -1,0 +1,78 @@
+/*
+ * Unit tests of the verification worker: good and bad signatures come back
+ * marked, in submission order, with their payloads; draining waits for all;
+ * destroying with jobs queued frees them.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <sodium.h>
+
+#include "b40/verify.h"
+
+static int wakes;
+
+static void on_wake(void *ctx)
+{
+    (void)ctx;
+    __atomic_add_fetch(&wakes, 1, __ATOMIC_SEQ_CST);
+}
+
+static void test_results_in_order(void **state)
+{
+    uint8_t pk[32], sk[64], sig[64];
+    struct verifier *v = verify_create(on_wake, NULL);
+    struct verify_job *done;
+    char text[32];
+    int n = 0;
+
+    (void)state;
+    assert_non_null(v);
+    crypto_sign_keypair(pk, sk);
+    for (intptr_t i = 0; i < 200; i++) {
+        snprintf(text, sizeof(text), "ballot %d", (int)i);
+        crypto_sign_detached(sig, NULL, (const uint8_t *)text, strlen(text), sk);
+        if (i % 7 == 3)
+            sig[5] ^= 1; /* every seventh is forged */
+        verify_submit(v, verify_job_new(pk, sig, text, strlen(text), (void *)i));
+    }
+    verify_drain(v);
+    done = verify_take_done(v);
+    for (struct verify_job *j = done; j; n++) {
+        struct verify_job *next = j->next;
+        assert_int_equal((intptr_t)j->payload, n);
+        assert_int_equal(j->ok, n % 7 != 3);
+        free(j);
+        j = next;
+    }
+    assert_int_equal(n, 200);
+    assert_int_equal(__atomic_load_n(&wakes, __ATOMIC_SEQ_CST), 200);
+    assert_null(verify_take_done(v));
+    verify_destroy(v);
+}
+
+static void test_destroy_with_work_queued(void **state)
+{
+    uint8_t pk[32] = {0}, sig[64] = {0};
+    struct verifier *v = verify_create(on_wake, NULL);
+
+    (void)state;
+    for (int i = 0; i < 1000; i++)
+        verify_submit(v, verify_job_new(pk, sig, "x", 1, NULL));
+    verify_destroy(v); /* LeakSanitizer checks that every queued job was freed */
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_results_in_order),
+        cmocka_unit_test(test_destroy_with_work_queued),
+    };
+    return sodium_init() < 0 ? 1 : cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -611,6 +611,35 @@ int store_grow(void **arr, size_t *cap, size_t n, size_t size, size_t max)
     return 0;
 }
 
+int store_collect(struct store *st, sqlite3_stmt *s, size_t size, size_t max, int (*read)(sqlite3_stmt *s, void *elem),
+                  const char *what, void **out, size_t *n)
+{
+    char *arr = NULL;
+    size_t count = 0, cap = 0;
+    int rc, result = 0;
+
+    *out = NULL;
+    *n = 0;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        if (store_grow((void **)&arr, &cap, count, size, max) != 0 || read(s, arr + count * size) != 0) {
+            log_error("store: listing %s failed (memory, or a damaged row)", what);
+            result = -1;
+            break;
+        }
+        count++;
+    }
+    if (result == 0 && rc != SQLITE_DONE)
+        result = store_read_failed(st, what);
+    store_stmt_done(s);
+    if (result != 0) {
+        free(arr);
+        return -1;
+    }
+    *out = arr;
+    *n = count;
+    return 0;
+}
+
 int store_history_add_json(struct store *st, int64_t actor, const char *action, const char *subject,
                            struct json_object *obj)
 {

@@ -86,6 +86,16 @@ void store_bind_id_or_null(sqlite3_stmt *s, int col, int64_t id);
  */
 int store_grow(void **arr, size_t *cap, size_t n, size_t size, size_t max);
 
+/*
+ * Reads every row of s (bound by the caller) into a malloc'd array of
+ * elements of `size` bytes, each filled by read(s, element) (0, or -1 for a
+ * damaged row), at most max rows; then resets s. Returns 0 with *out and *n
+ * (the caller frees *out), or -1 after logging what failed while listing
+ * `what` (*out NULL).
+ */
+int store_collect(struct store *st, sqlite3_stmt *s, size_t size, size_t max, int (*read)(sqlite3_stmt *s, void *elem),
+                  const char *what, void **out, size_t *n);
+
 /* Appends a history entry whose details are the JSON of obj (consumed; NULL: out of memory). 0 or -1. */
 struct json_object;
 int store_history_add_json(struct store *st, int64_t actor, const char *action, const char *subject,

@@ -104,8 +104,9 @@ static sqlite3_stmt *stmt(struct store *st, enum reg_stmt id)
 }
 
 /* Reads a row of CITY_COLUMNS. Returns 0, or -1 for a row the schema should not have allowed. */
-static int read_city(sqlite3_stmt *s, struct registry_city *c)
+static int read_city(sqlite3_stmt *s, void *elem)
 {
+    struct registry_city *c = elem;
     char status[16], joined[24];
 
     memset(c, 0, sizeof(*c));
@@ -125,8 +126,9 @@ static int read_city(sqlite3_stmt *s, struct registry_city *c)
 }
 
 /* Reads a row of REQUEST_COLUMNS. 0 or -1. */
-static int read_request(sqlite3_stmt *s, struct registry_request *r)
+static int read_request(sqlite3_stmt *s, void *elem)
 {
+    struct registry_request *r = elem;
     char state[16];
 
     memset(r, 0, sizeof(*r));
@@ -257,9 +259,6 @@ out:
 int store_city_list(struct store *st, const struct registry_city_filter *filter, struct registry_city **out, size_t *n)
 {
     sqlite3_stmt *s = stmt(st, R_CITY_LIST);
-    struct registry_city *arr = NULL;
-    size_t count = 0, cap = 0;
-    int rc, result = 0;
 
     *out = NULL;
     *n = 0;
@@ -268,25 +267,7 @@ int store_city_list(struct store *st, const struct registry_city_filter *filter,
     sqlite3_bind_int(s, 2, filter && filter->include_applicants ? 1 : 0);
     if (filter && filter->country[0])
         sqlite3_bind_text(s, 3, filter->country, -1, SQLITE_STATIC);
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        if (grow((void **)&arr, &cap, count, sizeof(*arr)) != 0 || read_city(s, &arr[count]) != 0) {
-            log_error("store: listing cities failed (memory, or a damaged row)");
-            result = -1;
-            goto out;
-        }
-        count++;
-    }
-    if (rc != SQLITE_DONE)
-        result = store_read_failed(st, "the cities");
-out:
-    store_stmt_done(s);
-    if (result != 0) {
-        free(arr);
-        return -1;
-    }
-    *out = arr;
-    *n = count;
-    return 0;
+    return store_collect(st, s, sizeof(**out), STORE_REGISTRY_MAX_ROWS, read_city, "the cities", (void **)out, n);
 }
 
 int store_city_count(struct store *st, int64_t *n)
@@ -485,9 +466,6 @@ int store_request_list(struct store *st, enum membership_request_state state, in
                        struct registry_request **out, size_t *n)
 {
     sqlite3_stmt *s = stmt(st, R_REQUEST_LIST);
-    struct registry_request *arr = NULL;
-    size_t count = 0, cap = 0;
-    int rc, result = 0;
 
     *out = NULL;
     *n = 0;
@@ -497,25 +475,7 @@ int store_request_list(struct store *st, enum membership_request_state state, in
         sqlite3_bind_text(s, 1, membership_request_state_name(state), -1, SQLITE_STATIC);
     sqlite3_bind_int64(s, 2, before > 0 ? before : 0);
     sqlite3_bind_int(s, 3, limit);
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        if (grow((void **)&arr, &cap, count, sizeof(*arr)) != 0 || read_request(s, &arr[count]) != 0) {
-            log_error("store: listing membership requests failed (memory, or a damaged row)");
-            result = -1;
-            goto out;
-        }
-        count++;
-    }
-    if (rc != SQLITE_DONE)
-        result = store_read_failed(st, "the membership requests");
-out:
-    store_stmt_done(s);
-    if (result != 0) {
-        free(arr);
-        return -1;
-    }
-    *out = arr;
-    *n = count;
-    return 0;
+    return store_collect(st, s, sizeof(**out), STORE_REGISTRY_MAX_ROWS, read_request, "the membership requests", (void **)out, n);
 }
 
 /* Marks pending request `id` decided. 0, NOT_FOUND, CONFLICT (decided already) or -1. Inside a transaction. */

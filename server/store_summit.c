@@ -183,8 +183,9 @@ static int query_id(struct store *st, sqlite3_stmt *s, int64_t *out, const char 
 static int open_pending_term(struct store *st, int64_t summit_id, int64_t host_city_id, const char *starts_on);
 
 /* Reads a row of SUMMIT_COLUMNS. 0, or -1 for a row the server would not have written. */
-static int read_summit(sqlite3_stmt *s, struct summit_record *r)
+static int read_summit(sqlite3_stmt *s, void *elem)
 {
+    struct summit_record *r = elem;
     memset(r, 0, sizeof(*r));
     r->id = sqlite3_column_int64(s, 0);
     r->year = sqlite3_column_int64(s, 1);
@@ -325,31 +326,10 @@ out:
 int store_summit_list(struct store *st, struct summit_record **out, size_t *n)
 {
     sqlite3_stmt *s = stmt(st, S_SUMMIT_LIST);
-    struct summit_record *arr = NULL;
-    size_t count = 0, cap = 0;
-    int rc, result = 0;
 
     *out = NULL;
     *n = 0;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        if (grow((void **)&arr, &cap, count, sizeof(*arr)) != 0 || read_summit(s, &arr[count]) != 0) {
-            log_error("store: listing the summits failed (memory, or a damaged row)");
-            result = -1;
-            goto out;
-        }
-        count++;
-    }
-    if (rc != SQLITE_DONE)
-        result = store_read_failed(st, "the summits");
-out:
-    store_stmt_done(s);
-    if (result != 0) {
-        free(arr);
-        return -1;
-    }
-    *out = arr;
-    *n = count;
-    return 0;
+    return store_collect(st, s, sizeof(**out), STORE_SUMMIT_MAX_ROWS, read_summit, "the summits", (void **)out, n);
 }
 
 int store_summit_present(struct store *st, int64_t summit_id, struct summit_city **out, size_t *n)
@@ -415,8 +395,9 @@ int store_summit_hospitality(struct store *st, int64_t summit_id, struct summit_
 /* ---- delegations ---- */
 
 /* Reads a row of DELEGATION_COLUMNS. 0 or -1. */
-static int read_delegation(sqlite3_stmt *s, struct delegation_record *d)
+static int read_delegation(sqlite3_stmt *s, void *elem)
 {
+    struct delegation_record *d = elem;
     memset(d, 0, sizeof(*d));
     d->summit_id = sqlite3_column_int64(s, 0);
     d->city_id = sqlite3_column_int64(s, 1);
@@ -525,32 +506,11 @@ out:
 int store_delegation_list(struct store *st, int64_t summit_id, struct delegation_record **out, size_t *n)
 {
     sqlite3_stmt *s = stmt(st, S_DELEGATION_LIST);
-    struct delegation_record *arr = NULL;
-    size_t count = 0, cap = 0;
-    int rc, result = 0;
 
     *out = NULL;
     *n = 0;
     sqlite3_bind_int64(s, 1, summit_id);
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        if (grow((void **)&arr, &cap, count, sizeof(*arr)) != 0 || read_delegation(s, &arr[count]) != 0) {
-            log_error("store: listing delegations failed (memory, or a damaged row)");
-            result = -1;
-            goto out;
-        }
-        count++;
-    }
-    if (rc != SQLITE_DONE)
-        result = store_read_failed(st, "the delegations");
-out:
-    store_stmt_done(s);
-    if (result != 0) {
-        free(arr);
-        return -1;
-    }
-    *out = arr;
-    *n = count;
-    return 0;
+    return store_collect(st, s, sizeof(**out), STORE_SUMMIT_MAX_ROWS, read_delegation, "the delegations", (void **)out, n);
 }
 
 /* ---- attendance ---- */
@@ -682,8 +642,9 @@ out:
 /* ---- presidency terms ---- */
 
 /* Reads a row of TERM_COLUMNS. 0 or -1. */
-static int read_term(sqlite3_stmt *s, struct summit_term *t)
+static int read_term(sqlite3_stmt *s, void *elem)
 {
+    struct summit_term *t = elem;
     memset(t, 0, sizeof(*t));
     t->id = sqlite3_column_int64(s, 0);
     t->city_id = sqlite3_column_int64(s, 1);
@@ -801,29 +762,8 @@ int store_presidency_current(struct store *st, const char *date, int64_t *city_i
 int store_presidency_list(struct store *st, struct summit_term **out, size_t *n)
 {
     sqlite3_stmt *s = stmt(st, S_TERM_LIST);
-    struct summit_term *arr = NULL;
-    size_t count = 0, cap = 0;
-    int rc, result = 0;
 
     *out = NULL;
     *n = 0;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        if (grow((void **)&arr, &cap, count, sizeof(*arr)) != 0 || read_term(s, &arr[count]) != 0) {
-            log_error("store: listing the presidency terms failed (memory, or a damaged row)");
-            result = -1;
-            goto out;
-        }
-        count++;
-    }
-    if (rc != SQLITE_DONE)
-        result = store_read_failed(st, "the presidency terms");
-out:
-    store_stmt_done(s);
-    if (result != 0) {
-        free(arr);
-        return -1;
-    }
-    *out = arr;
-    *n = count;
-    return 0;
+    return store_collect(st, s, sizeof(**out), STORE_SUMMIT_MAX_ROWS, read_term, "the presidency terms", (void **)out, n);
 }

@@ -446,22 +446,19 @@ static void deliver(struct api_env *env, struct pending_ballot *p, struct json_o
 }
 
 /* Inserts one pending ballot inside the open transaction; fills its reply fields or err. */
+/*
+ * Records one pending ballot of a round known to be open, inside the flush's
+ * transaction: *seq and chain are the election's tail, advanced on success.
+ * 0 recorded (reply filled), 1 refused (err), -1 failed.
+ */
 static int commit_one(struct api_env *env, struct pending_ballot *p, int64_t *seq, uint8_t chain[32],
                       struct json_object *reply, struct proto_error *err)
 {
     char receipt[BALLOT_TEXT_MAX], hex[65];
     uint8_t rsig[64], prev[32];
     int64_t now = timeutil_now_ms();
-    struct store_election e;
     int rlen, rc;
 
-    /* the round may have closed while this ballot waited: then it is not recorded */
-    if ((rc = store_election_get(env->store, p->election, &e)) < 0)
-        return -1;
-    if (rc > 0 || strcmp(e.state, "open") || e.round != p->round) {
-        api_fail(err, "not_open", "ballot", "the round closed before this ballot could be recorded");
-        return 1;
-    }
     if (store_ballot_of_city(env->store, p->election, p->round, p->city_id, prev) == 0) {
         identity_hex_encode(prev, 32, hex);
         api_fail(err, "already_voted", "ballot", "%s has voted in this round; its ballot hash is %s", p->city_code, hex);
@@ -564,16 +561,30 @@ void api_flush(struct api_env *env)
     state = calloc(n, sizeof(*state));
     if (!replies || !errs || !state || store_begin(env->store) != 0)
         ok = false;
+    /* the election's tail (seq, chain) and state, read inside the transaction once per election
+     * met in the batch and carried from ballot to ballot (nothing else writes during the flush) */
+    int64_t tail_election = 0, seq = 0;
+    uint8_t chain[32];
+    struct store_election tail;
     for (size_t i = 0; ok && i < n; i++) {
         struct pending_ballot *p = &b->items[i];
-        int64_t seq = 0;
-        uint8_t chain[32];
-        /* the chain's tail is read inside the transaction, after the batch's earlier inserts */
-        if (store_ballot_last(env->store, p->election, &seq, chain) != 0) {
-            ok = false;
-            break;
+        if (p->election != tail_election) {
+            int rc = store_election_get(env->store, p->election, &tail);
+            if (rc < 0 || store_ballot_last(env->store, p->election, &seq, chain) != 0) {
+                ok = false;
+                break;
+            }
+            if (rc > 0)
+                tail.state[0] = '\0';
+            tail_election = p->election;
         }
         replies[i] = json_object_new_object();
+        if (strcmp(tail.state, "open") || tail.round != p->round) {
+            /* the round closed while this ballot waited: it is not recorded */
+            api_fail(&errs[i], "not_open", "ballot", "the round closed before this ballot could be recorded");
+            state[i] = 1;
+            continue;
+        }
         state[i] = commit_one(env, p, &seq, chain, replies[i], &errs[i]);
         if (state[i] < 0)
             ok = false;

@@ -138,6 +138,9 @@ static int sign_in(struct api_env *env, struct api_conn *conn, const struct stor
     conn->key_id = k->id;
     conn->roles = p.roles;
     conn->city_id = p.city_id;
+    memcpy(conn->key_public, k->public_key, 32);
+    conn->key_created_ms = k->created_ms;
+    snprintf(conn->city_code, sizeof(conn->city_code), "%s", p.city_id ? p.affiliation : "");
     json_object_object_add(reply, "person", person_json(&p));
     json_object_object_add(reply, "key", key_json(k));
     return 0;

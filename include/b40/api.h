@@ -78,6 +78,10 @@ struct api_conn {
     int64_t key_id;    /* with the key person_keys.id */
     unsigned roles;    /* refreshed from the database on every message */
     int64_t city_id;   /* 0 for the secretariat */
+    /* facts of the signed-in key and person that never change for a key id, kept from sign-in */
+    uint8_t key_public[32];
+    int64_t key_created_ms;
+    char city_code[33]; /* "" for the secretariat */
     int64_t watch_election; /* election.watch: the election whose events this connection gets; 0 none */
 };
 

@@ -27,64 +27,16 @@
 #include "b40/ratelimit.h"
 #include "b40/store.h"
 #include "b40/store_registry.h"
-
-#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
-
-struct fixture {
-    char dir[64];
-    char db[128];
-    struct store *st;
-};
+#include "support.h"
 
 static int setup(void **state)
 {
-    struct fixture *f = calloc(1, sizeof(*f));
-    char err[256];
-
-    strcpy(f->dir, "/tmp/b40-registry-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
-    snprintf(f->db, sizeof(f->db), "%s/t.db", f->dir);
-    assert_int_equal(store_open(&f->st, f->db, STORE_CREATE, err, sizeof(err)), STORE_OK);
-    *state = f;
-    return 0;
+    return fixture_setup(state, "b40-registry", false);
 }
 
 static int teardown(void **state)
 {
-    struct fixture *f = *state;
-    char cmd[200];
-
-    store_close(f->st);
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-    assert_int_equal(system(cmd), 0);
-    free(f);
-    return 0;
-}
-
-/* Runs SQL on the file with plain SQLite, as another program would. */
-static void sql(const char *path, const char *text)
-{
-    sqlite3 *db;
-
-    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    sqlite3_busy_timeout(db, 5000);
-    assert_int_equal(sqlite3_exec(db, text, NULL, NULL, NULL), SQLITE_OK);
-    sqlite3_close(db);
-}
-
-static int int_query(const char *path, const char *text)
-{
-    sqlite3 *db;
-    sqlite3_stmt *st;
-    int v;
-
-    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    assert_int_equal(sqlite3_prepare_v2(db, text, -1, &st, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    v = sqlite3_column_int(st, 0);
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    return v;
+    return fixture_teardown(state);
 }
 
 /* The codes of the cities that were members (suspended included) on `date`, comma-separated and sorted, in out. */
@@ -667,22 +619,7 @@ static void test_history_list(void **state)
     assert_int_equal(store_history_list(f->st, 0, 501, &e, &n), -1);
 }
 
-
 /* ---- the registry's messages, through api_handle_text ---- */
-
-struct api_fixture {
-    struct api_env env;
-    struct api_conn conn;
-};
-
-static void api_setup(struct fixture *f, struct api_fixture *a, const char *peer)
-{
-    memset(a, 0, sizeof(*a));
-    a->env.store = f->st;
-    a->env.limits = ratelimit_create();
-    assert_non_null(a->env.limits);
-    api_conn_init(&a->conn, "https://localhost:8443", peer);
-}
 
 /*
  * People signed in with a key, made with plain SQL (the identity side's
@@ -703,62 +640,7 @@ static void add_people(struct fixture *f)
                " (2, 2, randomblob(32), '00000000000000000000000000000002', 'test', 's', randomblob(64), 0);");
 }
 
-static void sign_in(struct api_fixture *a, int64_t person)
-{
-    a->conn.person_id = person;
-    a->conn.key_id = person;
-}
-
-/* Sends one message and returns the parsed reply (caller puts it). */
-static struct json_object *call(struct api_fixture *a, const char *msg)
-{
-    size_t len = 0;
-    char *out = api_handle_text(&a->env, &a->conn, msg, strlen(msg), &len);
-    struct json_object *reply;
-
-    assert_non_null(out);
-    reply = json_tokener_parse(out);
-    assert_non_null(reply);
-    free(out);
-    return reply;
-}
-
-static struct json_object *get(struct json_object *o, const char *key)
-{
-    struct json_object *v = NULL;
-
-    assert_true(json_object_object_get_ex(o, key, &v));
-    return v;
-}
-
 /* Sends msg and asserts an ok reply; returns it. */
-static struct json_object *ok(struct api_fixture *a, const char *msg)
-{
-    struct json_object *r = call(a, msg);
-
-    if (!json_object_get_boolean(get(r, "ok")))
-        fail_msg("%s -> %s", msg, json_object_to_json_string(r));
-    return r;
-}
-
-/* Sends msg and asserts the error code and field (NULL: no field). */
-static void refused(struct api_fixture *a, const char *msg, const char *code, const char *field)
-{
-    struct json_object *r = call(a, msg), *e, *fld = NULL;
-
-    print_message("%s\n", msg);
-    if (json_object_get_boolean(get(r, "ok")))
-        fail_msg("%s was accepted: %s", msg, json_object_to_json_string(r));
-    e = get(r, "error");
-    assert_string_equal(json_object_get_string(get(e, "code")), code);
-    if (field) {
-        assert_true(json_object_object_get_ex(e, "field", &fld));
-        assert_string_equal(json_object_get_string(fld), field);
-    } else {
-        assert_false(json_object_object_get_ex(e, "field", &fld));
-    }
-    json_object_put(r);
-}
 
 static void test_api_members(void **state)
 {
@@ -806,7 +688,7 @@ static void test_api_members(void **state)
     refused(&a, "{\"id\":2,\"type\":\"members.as_of\",\"date\":\"2022-1-01\"}", "bad_request", "date");
     refused(&a, "{\"id\":2,\"type\":\"members.as_of\"}", "bad_request", "date");
     refused(&a, "{\"id\":2,\"type\":\"members.as_of\",\"date\":20220101}", "bad_request", "date");
-    ratelimit_destroy(a.env.limits);
+    api_teardown(&a);
 }
 
 #define REQUEST(extra)                                                                                        \
@@ -886,7 +768,7 @@ static void test_api_membership_request(void **state)
     assert_int_equal(int_query(f->db, "SELECT count(*) FROM history WHERE action = 'request.submit'"
                                       " AND actor_person_id IS NULL"),
                      200);
-    ratelimit_destroy(a.env.limits);
+    api_teardown(&a);
 }
 
 static void test_api_secretariat(void **state)
@@ -1025,7 +907,7 @@ static void test_api_secretariat(void **state)
     json_object_put(r);
     refused(&a, "{\"id\":7,\"type\":\"history.list\",\"limit\":0}", "bad_request", "limit");
     refused(&a, "{\"id\":7,\"type\":\"history.list\",\"limit\":501}", "bad_request", "limit");
-    ratelimit_destroy(a.env.limits);
+    api_teardown(&a);
 }
 
 int main(void)

@@ -16,15 +16,16 @@
 #include <sqlite3.h>
 
 #include "b40/store.h"
+#include "support.h"
 
-struct fixture {
+struct tmp_fixture {
     char dir[64];
     char db[128];
 };
 
 static int setup(void **state)
 {
-    struct fixture *f = calloc(1, sizeof(*f));
+    struct tmp_fixture *f = calloc(1, sizeof(*f));
 
     strcpy(f->dir, "/tmp/b40-store-XXXXXX");
     assert_non_null(mkdtemp(f->dir));
@@ -35,7 +36,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-    struct fixture *f = *state;
+    struct tmp_fixture *f = *state;
     char cmd[200];
 
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
@@ -44,34 +45,9 @@ static int teardown(void **state)
     return 0;
 }
 
-/* Runs SQL on the file with plain SQLite, as another program would. */
-static void sql(const char *path, const char *text)
-{
-    sqlite3 *db;
-
-    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db, text, NULL, NULL, NULL), SQLITE_OK);
-    sqlite3_close(db);
-}
-
-static int int_query(const char *path, const char *text)
-{
-    sqlite3 *db;
-    sqlite3_stmt *st;
-    int v;
-
-    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    assert_int_equal(sqlite3_prepare_v2(db, text, -1, &st, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    v = sqlite3_column_int(st, 0);
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    return v;
-}
-
 static void test_create_then_reopen(void **state)
 {
-    struct fixture *f = *state;
+    struct tmp_fixture *f = *state;
     struct store *st = NULL;
     char err[256];
     uint8_t pk[32], got[32];
@@ -103,7 +79,7 @@ static void test_create_then_reopen(void **state)
 
 static void test_create_refuses_existing_file(void **state)
 {
-    struct fixture *f = *state;
+    struct tmp_fixture *f = *state;
     struct store *st = NULL;
     char err[256];
 
@@ -116,7 +92,7 @@ static void test_create_refuses_existing_file(void **state)
 
 static void test_missing_file(void **state)
 {
-    struct fixture *f = *state;
+    struct tmp_fixture *f = *state;
     struct store *st = NULL;
     char err[256];
 
@@ -128,7 +104,7 @@ static void test_missing_file(void **state)
 
 static void test_refuses_newer_schema(void **state)
 {
-    struct fixture *f = *state;
+    struct tmp_fixture *f = *state;
     struct store *st = NULL;
     char err[256];
 
@@ -143,7 +119,7 @@ static void test_refuses_newer_schema(void **state)
 
 static void test_refuses_foreign_database(void **state)
 {
-    struct fixture *f = *state;
+    struct tmp_fixture *f = *state;
     struct store *st = NULL;
     char err[256];
 
@@ -155,7 +131,7 @@ static void test_refuses_foreign_database(void **state)
 
 static void test_refuses_a_file_that_is_not_sqlite(void **state)
 {
-    struct fixture *f = *state;
+    struct tmp_fixture *f = *state;
     struct store *st = NULL;
     char err[256];
     FILE *fp = fopen(f->db, "w");
@@ -169,7 +145,7 @@ static void test_refuses_a_file_that_is_not_sqlite(void **state)
 
 static void test_migrates_an_empty_file(void **state)
 {
-    struct fixture *f = *state;
+    struct tmp_fixture *f = *state;
     struct store *st = NULL;
     char err[256];
     FILE *fp = fopen(f->db, "w");
@@ -184,7 +160,7 @@ static void test_migrates_an_empty_file(void **state)
 
 static void test_health_fails_when_identification_is_gone(void **state)
 {
-    struct fixture *f = *state;
+    struct tmp_fixture *f = *state;
     struct store *st = NULL;
     char err[256];
 

@@ -27,11 +27,10 @@
 #include "b40/ratelimit.h"
 #include "b40/store.h"
 #include "b40/store_registry.h"
+#include "support.h"
 #include "b40/store_summit.h"
 #include "b40/summit.h"
 #include "b40/timeutil.h"
-
-#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 /* ---- the pure rules ---- */
 
@@ -212,67 +211,14 @@ static void test_names(void **state)
     assert_null(summit_how_name((enum summit_how)7));
 }
 
-/* ---- the store, on a temporary database with the demo network ---- */
-
-struct fixture {
-    char dir[64];
-    char db[128];
-    struct store *st;
-};
-
 static int setup(void **state)
 {
-    struct fixture *f = calloc(1, sizeof(*f));
-    char err[256];
-
-    strcpy(f->dir, "/tmp/b40-summit-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
-    snprintf(f->db, sizeof(f->db), "%s/t.db", f->dir);
-    assert_int_equal(store_open(&f->st, f->db, STORE_CREATE, err, sizeof(err)), STORE_OK);
-    assert_int_equal(demo_load_network(f->st), 0);
-    *state = f;
-    return 0;
+    return fixture_setup(state, "b40-summit", true);
 }
 
 static int teardown(void **state)
 {
-    struct fixture *f = *state;
-    char cmd[200];
-
-    store_close(f->st);
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-    assert_int_equal(system(cmd), 0);
-    free(f);
-    return 0;
-}
-
-/* Runs SQL on the file with plain SQLite, as another program would. */
-static void sql(const char *path, const char *text)
-{
-    sqlite3 *db;
-    char *msg = NULL;
-
-    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    sqlite3_busy_timeout(db, 5000);
-    if (sqlite3_exec(db, text, NULL, NULL, &msg) != SQLITE_OK)
-        fail_msg("%s: %s", text, msg);
-    sqlite3_close(db);
-}
-
-static int int_query(const char *path, const char *text)
-{
-    sqlite3 *db;
-    sqlite3_stmt *st;
-    int v;
-
-    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    if (sqlite3_prepare_v2(db, text, -1, &st, NULL) != SQLITE_OK)
-        fail_msg("%s: %s", text, sqlite3_errmsg(db));
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    v = sqlite3_column_int(st, 0);
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    return v;
+    return fixture_teardown(state);
 }
 
 /* The summit of `year` (it must exist). */
@@ -822,20 +768,6 @@ static void test_pending_term(void **state)
 
 /* ---- the messages, through api_handle_text ---- */
 
-struct api_fixture {
-    struct api_env env;
-    struct api_conn conn;
-};
-
-static void api_setup(struct fixture *f, struct api_fixture *a)
-{
-    memset(a, 0, sizeof(*a));
-    a->env.store = f->st;
-    a->env.limits = ratelimit_create();
-    assert_non_null(a->env.limits);
-    api_conn_init(&a->conn, "https://localhost:8443", "192.0.2.1");
-}
-
 /*
  * People signed in with a key, made with plain SQL (the identity side's
  * flows are tested elsewhere); each has key id = person id: 1 a secretary,
@@ -869,64 +801,7 @@ static void add_people(struct fixture *f)
     }
 }
 
-static void sign_in(struct api_fixture *a, int64_t person)
-{
-    a->conn.person_id = person;
-    a->conn.key_id = person;
-}
-
-/* Sends one message and returns the parsed reply (caller puts it). */
-static struct json_object *call(struct api_fixture *a, const char *msg)
-{
-    size_t len = 0;
-    char *out = api_handle_text(&a->env, &a->conn, msg, strlen(msg), &len);
-    struct json_object *reply;
-
-    assert_non_null(out);
-    reply = json_tokener_parse(out);
-    assert_non_null(reply);
-    free(out);
-    return reply;
-}
-
-static struct json_object *get(struct json_object *o, const char *key)
-{
-    struct json_object *v = NULL;
-
-    if (!json_object_object_get_ex(o, key, &v))
-        fail_msg("no '%s' in %s", key, json_object_to_json_string(o));
-    return v;
-}
-
 /* Sends msg and asserts an ok reply; returns it. */
-static struct json_object *ok(struct api_fixture *a, const char *msg)
-{
-    struct json_object *r = call(a, msg);
-
-    if (!json_object_get_boolean(get(r, "ok")))
-        fail_msg("%s -> %s", msg, json_object_to_json_string(r));
-    return r;
-}
-
-/* Sends msg and asserts the error code and field (NULL: no field). */
-static void refused(struct api_fixture *a, const char *msg, const char *code, const char *field)
-{
-    struct json_object *r = call(a, msg), *e, *fld = NULL;
-
-    print_message("%s\n", msg);
-    if (json_object_get_boolean(get(r, "ok")))
-        fail_msg("%s was accepted: %s", msg, json_object_to_json_string(r));
-    e = get(r, "error");
-    if (strcmp(json_object_get_string(get(e, "code")), code))
-        fail_msg("%s -> %s, expected %s", msg, json_object_to_json_string(r), code);
-    if (field) {
-        assert_true(json_object_object_get_ex(e, "field", &fld));
-        assert_string_equal(json_object_get_string(fld), field);
-    } else if (json_object_object_get_ex(e, "field", &fld)) {
-        fail_msg("%s -> %s, expected no field", msg, json_object_to_json_string(r));
-    }
-    json_object_put(r);
-}
 
 /* The compact JSON text of o, for comparing whole objects. */
 static const char *text_of(struct json_object *o)
@@ -941,7 +816,7 @@ static void test_api_summit_list_and_get(void **state)
     struct json_object *r, *summits, *terms, *z;
     char msg[128];
 
-    api_setup(f, &a);
+    api_setup(f, &a, "192.0.2.1");
     /* public: nobody signed in */
     r = ok(&a, "{\"id\":1,\"type\":\"summit.list\"}");
     summits = get(r, "summits");
@@ -973,7 +848,7 @@ static void test_api_summit_list_and_get(void **state)
     refused(&a, "{\"id\":2,\"type\":\"summit.get\",\"summit\":0}", "bad_request", "summit");
     refused(&a, "{\"id\":2,\"type\":\"summit.get\"}", "bad_request", "summit");
     refused(&a, "{\"id\":2,\"type\":\"summit.list\",\"year\":2026}", "bad_request", "year");
-    ratelimit_destroy(a.env.limits);
+    api_teardown(&a);
 }
 
 #define CREATE(fields) "{\"id\":3,\"type\":\"summit.create\"," fields "}"
@@ -986,7 +861,7 @@ static void test_api_summit_create(void **state)
     struct json_object *r, *s;
 
     add_people(f);
-    api_setup(f, &a);
+    api_setup(f, &a, "192.0.2.1");
     refused(&a, CREATE(S2027 ",\"place\":\"Zagreb\""), "not_signed_in", NULL);
     sign_in(&a, 2);
     refused(&a, CREATE(S2027 ",\"place\":\"Zagreb\""), "forbidden", NULL);
@@ -1054,7 +929,7 @@ static void test_api_summit_create(void **state)
     refused(&a, CREATE("\"year\":2029,\"host\":\"athens\",\"starts_on\":\"2029-01-02\",\"ends_on\":\"2029-01-03\","
                        "\"place\":\"Athens\""),
             "conflict", "starts_on");
-    ratelimit_destroy(a.env.limits);
+    api_teardown(&a);
 }
 
 static void test_api_summit_create_opens_the_elected_term(void **state)
@@ -1065,7 +940,7 @@ static void test_api_summit_create_opens_the_elected_term(void **state)
 
     add_people(f);
     add_pending_term(f, summit_of(f, 2026).id, "athens");
-    api_setup(f, &a);
+    api_setup(f, &a, "192.0.2.1");
     sign_in(&a, 1);
     refused(&a, CREATE(S2027 ",\"place\":\"Zagreb\""), "conflict", "host");
     json_object_put(ok(&a, CREATE("\"year\":2027,\"host\":\"athens\",\"starts_on\":\"2027-01-25\","
@@ -1077,7 +952,7 @@ static void test_api_summit_create_opens_the_elected_term(void **state)
     assert_int_equal(json_object_get_int64(get(json_object_array_get_idx(terms, 0), "year")), 2027);
     assert_true(json_object_get_int64(get(json_object_array_get_idx(terms, 0), "elected_in")) > 0);
     json_object_put(r);
-    ratelimit_destroy(a.env.limits);
+    api_teardown(&a);
 }
 
 static int64_t create_2027(struct api_fixture *a)
@@ -1101,7 +976,7 @@ static void test_api_delegations(void **state)
     int64_t sid;
 
     add_people(f);
-    api_setup(f, &a);
+    api_setup(f, &a, "192.0.2.1");
     sid = create_2027(&a);
 #define REG(city, rest)                                                                                            \
     (snprintf(msg, sizeof(msg), "{\"id\":4,\"type\":\"delegation.register\",\"summit\":%lld,\"city\":\"%s\"%s}", \
@@ -1192,7 +1067,7 @@ static void test_api_delegations(void **state)
     a.conn.person_id = 0;
     refused(&a, msg, "not_signed_in", NULL);
 #undef REG
-    ratelimit_destroy(a.env.limits);
+    api_teardown(&a);
 }
 
 static void test_api_attendance(void **state)
@@ -1204,7 +1079,7 @@ static void test_api_attendance(void **state)
     int64_t sid;
 
     add_people(f);
-    api_setup(f, &a);
+    api_setup(f, &a, "192.0.2.1");
     sid = create_2027(&a);
 #define CHECK_IN(city) \
     (snprintf(msg, sizeof(msg), "{\"id\":6,\"type\":\"attendance.check_in\",\"summit\":%lld,\"city\":\"%s\"}", \
@@ -1269,7 +1144,7 @@ static void test_api_attendance(void **state)
     assert_string_equal(text_of(get(get(r, "summit"), "present")), "[\"athens\",\"belgrade\",\"kotor\"]");
     json_object_put(r);
 #undef CHECK_IN
-    ratelimit_destroy(a.env.limits);
+    api_teardown(&a);
 }
 
 int main(void)

@@ -61,6 +61,9 @@ static void *worker(void *arg)
         j->next = NULL;
 
         pthread_mutex_lock(&v->lock);
+        /* One wake per batch of results, not per job: while the done list is non-empty a wake is
+         * already on its way and the service thread will take the whole list, this job included. */
+        bool wake = !v->done_head;
         if (v->done_tail)
             v->done_tail->next = j;
         else
@@ -70,7 +73,8 @@ static void *worker(void *arg)
         if (!v->busy)
             pthread_cond_broadcast(&v->idle);
         pthread_mutex_unlock(&v->lock);
-        v->wake(v->ctx);
+        if (wake)
+            v->wake(v->ctx);
         pthread_mutex_lock(&v->lock);
     }
     pthread_mutex_unlock(&v->lock);

@@ -31,9 +31,10 @@ struct verify_job *verify_job_new(const uint8_t public_key[32], const uint8_t si
                                   size_t len, void *payload);
 
 /*
- * Starts the worker. `wake(ctx)` is called on the worker thread after each
- * job it finishes (it must be thread-safe: lws_cancel_service is). NULL when
- * the thread could not start.
+ * Starts the worker. `wake(ctx)` is called on the worker thread when a job
+ * it finishes is the first on an empty done list (it must be thread-safe:
+ * lws_cancel_service is); the taker must therefore take the whole list on
+ * each wake (verify_take_done does). NULL when the thread could not start.
  */
 struct verifier *verify_create(void (*wake)(void *ctx), void *ctx);
 

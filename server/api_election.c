@@ -445,7 +445,6 @@ static void deliver(struct api_env *env, struct pending_ballot *p, struct json_o
         env->reply_later(env->hub, p->conn_id, msg, len);
 }
 
-/* Inserts one pending ballot inside the open transaction; fills its reply fields or err. */
 /*
  * Records one pending ballot of a round known to be open, inside the flush's
  * transaction: *seq and chain are the election's tail, advanced on success.
@@ -455,27 +454,32 @@ static int commit_one(struct api_env *env, struct pending_ballot *p, int64_t *se
                       struct json_object *reply, struct proto_error *err)
 {
     char receipt[BALLOT_TEXT_MAX], hex[65];
-    uint8_t rsig[64], prev[32];
-    int64_t now = timeutil_now_ms();
+    uint8_t rsig[64], prev[32], next[32];
+    int64_t now = timeutil_now_ms(), next_seq = *seq + 1;
     int rlen, rc;
 
-    if (store_ballot_of_city(env->store, p->election, p->round, p->city_id, prev) == 0) {
+    /* the chain and receipt as if recorded; the tail moves only once the row is in (the table's
+     * uniqueness, not a query before, decides whether the city has voted: one statement a ballot) */
+    if (*seq == 0)
+        ballot_chain_genesis(p->election, chain);
+    ballot_chain_next(chain, p->hash, p->sig, next);
+    rlen = receipt_format(p->election, p->round, next_seq, p->hash, next, now, receipt);
+    if (rlen < 0 || serverkey_sign(env->key, (const uint8_t *)receipt, (size_t)rlen, rsig) != 0)
+        return -1;
+    rc = store_ballot_add(env->store, p->election, p->round, p->city_id, next_seq, p->text, p->len, p->sig, p->key_id,
+                          p->choice, p->hash, next, now, receipt, rsig);
+    if (rc == 1) {
+        if (store_ballot_of_city(env->store, p->election, p->round, p->city_id, prev) != 0)
+            return -1; /* refused, yet no ballot of the city: the sequence number clashed, a bug */
         identity_hex_encode(prev, 32, hex);
         api_fail(err, "already_voted", "ballot", "%s has voted in this round; its ballot hash is %s", p->city_code, hex);
         (void)proto_error_detail(err, "ballot_hash", hex);
         return 1;
     }
-    if (*seq == 0)
-        ballot_chain_genesis(p->election, chain);
-    ballot_chain_next(chain, p->hash, p->sig, chain);
-    (*seq)++;
-    rlen = receipt_format(p->election, p->round, *seq, p->hash, chain, now, receipt);
-    if (rlen < 0 || serverkey_sign(env->key, (const uint8_t *)receipt, (size_t)rlen, rsig) != 0)
-        return -1;
-    rc = store_ballot_add(env->store, p->election, p->round, p->city_id, *seq, p->text, p->len, p->sig, p->key_id,
-                          p->choice, p->hash, chain, now, receipt, rsig);
     if (rc != 0)
         return -1;
+    *seq = next_seq;
+    memcpy(chain, next, 32);
     json_object_object_add(reply, "receipt", json_object_new_string(receipt));
     add_hex(reply, "receipt_signature", rsig, 64);
     add_hex(reply, "server_key", serverkey_public(env->key), 32);

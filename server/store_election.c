@@ -415,7 +415,7 @@ int store_ballot_add(struct store *st, int64_t election_id, int32_t round, int64
     sqlite3_bind_int64(s, 11, recorded_ms);
     sqlite3_bind_text(s, 12, receipt, -1, SQLITE_STATIC);
     sqlite3_bind_blob(s, 13, receipt_sig, 64, SQLITE_STATIC);
-    return store_write_changed(st, s);
+    return store_write_changed(st, s); /* OR IGNORE: a clash with the table's uniqueness changes nothing */
 }
 
 int store_ballots_each(struct store *st, int64_t election_id, int32_t round,

@@ -93,6 +93,11 @@ int store_ballot_last(struct store *st, int64_t election_id, int64_t *seq, uint8
 /* The ballot hash a city recorded in a round: 0 found, 1 none. */
 int store_ballot_of_city(struct store *st, int64_t election_id, int32_t round, int64_t city_id, uint8_t hash[32])
     __attribute__((warn_unused_result));
+/*
+ * Records a ballot (in the caller's transaction). 0 recorded; 1 refused by the
+ * table's uniqueness — the city has a ballot in this round, or this very
+ * ballot (its hash) is recorded — and nothing was written; -1 failed.
+ */
 int store_ballot_add(struct store *st, int64_t election_id, int32_t round, int64_t city_id, int64_t seq, const char *text,
                      size_t text_len, const uint8_t sig[64], int64_t key_id, const char *choice, const uint8_t hash[32],
                      const uint8_t chain[32], int64_t recorded_ms, const char *receipt, const uint8_t receipt_sig[64])

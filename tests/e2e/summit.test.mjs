@@ -3,9 +3,9 @@
 // terms, summit.create and its refusals, delegation.register with the
 // hospitality arithmetic the document gives (nights = departure - arrival,
 // meals = delegates x (nights + 1) x 3), who may register, list and read
-// one back (delegation.get), and
-// attendance.check_in at the desk and online, including a former member
-// that attends and so becomes a member again.
+// one back (delegation.get), and attendance.check_in at the desk and
+// online, including a former member that attends and so becomes a member
+// again.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { TIME_RE } from './wsutil.mjs';

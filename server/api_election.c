@@ -768,12 +768,13 @@ static int check_can_stand(struct api_env *env, const struct store_election *e, 
  * After a committed change of election `id`: the election.changed event to
  * its watchers (docs/protocol.md), with the state, the round, the standing
  * candidates and the current round's candidates as they are now. `change`
- * names what happened; `city` (or NULL) the city that declared or withdrew;
- * `dropped` (borrowed, or NULL) the candidates dropped when the list froze.
+ * names what happened; `city` (or NULL) the city that declared or withdrew,
+ * `by` (or NULL) who withdrew it ("city", "secretariat"); `dropped`
+ * (borrowed, or NULL) the candidates dropped when the list froze.
  * Nothing is read when nobody watches. A failed read is logged and the event
  * is not sent: a watcher that misses it sees the change when it reads again.
  */
-static void publish_changed(struct api_env *env, int64_t id, const char *change, const char *city,
+static void publish_changed(struct api_env *env, int64_t id, const char *change, const char *city, const char *by,
                             struct json_object *dropped)
 {
     struct json_object *ev;
@@ -802,6 +803,8 @@ static void publish_changed(struct api_env *env, int64_t id, const char *change,
     json_object_object_add(ev, "winner", e.winner_city ? json_object_new_string(e.winner_code) : NULL);
     if (city)
         json_object_object_add(ev, "city", json_object_new_string(city));
+    if (by)
+        json_object_object_add(ev, "by", json_object_new_string(by));
     if (dropped)
         json_object_object_add(ev, "dropped", json_object_get(dropped));
     env->publish(env->hub, e.id, "election.changed", ev);
@@ -852,7 +855,7 @@ static int handle_declare(struct api_env *env, struct api_conn *conn, const stru
         return api_internal_error(err, "recording the candidacy");
     }
     if (rc == 0)
-        publish_changed(env, e.id, "declared", city.code, NULL);
+        publish_changed(env, e.id, "declared", city.code, NULL, NULL);
     return election_json(env, &e, reply, err); /* declaring twice changes nothing */
 }
 
@@ -922,7 +925,7 @@ static int handle_withdraw(struct api_env *env, struct api_conn *conn, const str
         store_rollback(env->store);
         return api_internal_error(err, "withdrawing the candidacy");
     }
-    publish_changed(env, e.id, "withdrawn", code, NULL);
+    publish_changed(env, e.id, "withdrawn", code, by_secretariat ? "secretariat" : "city", NULL);
     return election_json(env, &e, reply, err);
 }
 
@@ -1335,7 +1338,7 @@ static int handle_advance(struct api_env *env, struct api_conn *conn, const stru
         }
     }
     /* after the step's own event: the election as it now is, for pages that only refresh */
-    publish_changed(env, e.id, change, NULL, dropped);
+    publish_changed(env, e.id, change, NULL, NULL, dropped);
     json_object_put(dropped);
     return election_json(env, &e, reply, err);
 }

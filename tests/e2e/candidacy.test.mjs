@@ -144,11 +144,12 @@ describe('election.changed: every watcher gets one event per change of the elect
 
   test('withdrawals by the city and by the secretariat: one event each; withdrawing twice: none; declaring again: one', T, async () => {
     await callOk(v.belgrade.c, 'election.withdraw', { election: E.id });
-    await changed({ change: 'withdrawn', city: 'belgrade', state: 'candidacy', round: 0, candidates: ['athens', 'kotor', 'sofia'] });
+    await changed({ change: 'withdrawn', city: 'belgrade', by: 'city', state: 'candidacy', round: 0,
+      candidates: ['athens', 'kotor', 'sofia'] });
     await callOk(v.belgrade.c, 'election.withdraw', { election: E.id });
     await allQuiet('withdrawing twice');
     await callOk(w.sec.c, 'election.withdraw', { election: E.id, city: 'sofia' });
-    await changed({ change: 'withdrawn', city: 'sofia', state: 'candidacy', round: 0, candidates: ['athens', 'kotor'] });
+    await changed({ change: 'withdrawn', city: 'sofia', by: 'secretariat', state: 'candidacy', round: 0, candidates: ['athens', 'kotor'] });
     await callOk(v.sofia.c, 'election.declare', { election: E.id });
     await changed({ change: 'declared', city: 'sofia', state: 'candidacy', round: 0, candidates: ['athens', 'kotor', 'sofia'] });
   });

@@ -248,7 +248,7 @@ static void test_declare_withdraw_and_events(void **state)
     expect_candidacy(e, "sofia", "standing", NULL);
     json_object_put(r);
     expect_changed(&c, id, "{\"change\":\"withdrawn\",\"state\":\"candidacy\",\"round\":0,\"candidates\":[\"sofia\"],"
-                           "\"round_candidates\":[],\"winner\":null,\"city\":\"athens\"}");
+                           "\"round_candidates\":[],\"winner\":null,\"city\":\"athens\",\"by\":\"city\"}");
     json_object_put(ok(&a, M("{\"id\":7,\"type\":\"election.withdraw\",\"election\":%lld}", (long long)id)));
     assert_int_equal(c.n, 0);
     assert_int_equal(int_query(f->db, "SELECT count(*) FROM history WHERE action = 'election.withdraw'"
@@ -272,7 +272,7 @@ static void test_declare_withdraw_and_events(void **state)
     expect_candidacy(get(r, "election"), "sofia", "withdrawn", "secretariat");
     json_object_put(r);
     expect_changed(&c, id, "{\"change\":\"withdrawn\",\"state\":\"candidacy\",\"round\":0,\"candidates\":[\"athens\"],"
-                           "\"round_candidates\":[],\"winner\":null,\"city\":\"sofia\"}");
+                           "\"round_candidates\":[],\"winner\":null,\"city\":\"sofia\",\"by\":\"secretariat\"}");
     sign_in(&a, 5);
     json_object_put(ok(&a, M("{\"id\":10,\"type\":\"election.declare\",\"election\":%lld}", (long long)id)));
     caught_clear(&c);

@@ -19,6 +19,7 @@
 #include "b40/election.h"
 #include "b40/identity.h"
 #include "b40/log.h"
+#include "b40/membership.h"
 #include "b40/serverkey.h"
 #include "b40/store.h"
 #include "b40/store_election.h"
@@ -239,10 +240,72 @@ static struct json_object *round_json(struct api_env *env, int64_t election, con
     return o;
 }
 
+/* The candidacy list being built: every candidacy of the election, standing or not. */
+struct candidacies_ctx {
+    struct json_object *list;
+    size_t ended; /* how many have been withdrawn or dropped */
+};
+
+static int add_candidacy(void *ctx, const struct store_candidacy *c)
+{
+    struct candidacies_ctx *l = ctx;
+    struct json_object *o = json_object_new_object();
+
+    json_object_object_add(o, "city", json_object_new_string(c->code));
+    api_add_time(o, "declared", c->declared_ms);
+    json_object_object_add(o, "status", json_object_new_string(c->withdrawn_ms ? "withdrawn" : "standing"));
+    if (c->withdrawn_ms)
+        api_add_time(o, "withdrawn", c->withdrawn_ms);
+    else
+        json_object_object_add(o, "withdrawn", NULL);
+    json_object_object_add(o, "withdrawn_by", NULL);
+    json_object_array_add(l->list, o);
+    l->ended += c->withdrawn_ms != 0;
+    return 0;
+}
+
+/* A history entry that ended a candidacy: marks the city's (ended) candidacy as dropped or withdrawn by whom. */
+static int mark_candidacy_end(void *ctx, const char *city, const char *action, const char *by)
+{
+    struct candidacies_ctx *l = ctx;
+
+    for (size_t i = 0; i < json_object_array_length(l->list); i++) {
+        struct json_object *o = json_object_array_get_idx(l->list, i), *v;
+        if (strcmp(json_object_get_string(json_object_object_get(o, "city")), city) ||
+            !json_object_object_get_ex(o, "withdrawn", &v) || !v)
+            continue; /* another city, or a candidacy declared again since */
+        if (!strcmp(action, "election.candidate_dropped")) {
+            json_object_object_add(o, "status", json_object_new_string("dropped"));
+            json_object_object_add(o, "withdrawn_by", NULL);
+        } else {
+            json_object_object_add(o, "status", json_object_new_string("withdrawn"));
+            json_object_object_add(o, "withdrawn_by", *by ? json_object_new_string(by) : NULL);
+        }
+        break;
+    }
+    return 0;
+}
+
+/*
+ * The "candidacies" member of the election object: every candidacy, by city,
+ * standing or not (docs/protocol.md). New, owned by the caller; NULL on failure.
+ */
+static struct json_object *candidacies_json(struct api_env *env, int64_t election)
+{
+    struct candidacies_ctx l = {json_object_new_array(), 0};
+
+    if (store_candidacies_all_each(env->store, election, add_candidacy, &l) != 0 ||
+        (l.ended && store_candidacy_ends_each(env->store, election, mark_candidacy_end, &l) != 0)) {
+        json_object_put(l.list);
+        return NULL;
+    }
+    return l.list;
+}
+
 static int election_json(struct api_env *env, const struct store_election *e, struct json_object *reply,
                          struct proto_error *err)
 {
-    struct json_object *o = json_object_new_object(), *rounds = json_object_new_array();
+    struct json_object *o = json_object_new_object(), *rounds = json_object_new_array(), *t;
     struct codes cands;
     char quorum[24];
 
@@ -260,6 +323,12 @@ static int election_json(struct api_env *env, const struct store_election *e, st
     snprintf(quorum, sizeof(quorum), "%u/%u", e->quorum_num, e->quorum_den);
     json_object_object_add(o, "quorum", json_object_new_string(quorum));
     json_object_object_add(o, "candidates", codes_json(cands.text));
+    if (!(t = candidacies_json(env, e->id))) {
+        json_object_put(o);
+        json_object_put(rounds);
+        return api_internal_error(err, "reading the candidacies");
+    }
+    json_object_object_add(o, "candidacies", t);
     json_object_object_add(o, "winner", e->winner_city ? json_object_new_string(e->winner_code) : NULL);
     for (int32_t r = 1; r <= e->round; r++) {
         struct store_round sr;
@@ -699,10 +768,75 @@ static int check_can_stand(struct api_env *env, const struct store_election *e, 
     return 0;
 }
 
+/*
+ * After a committed change of election `id`: the election.changed event to
+ * its watchers (docs/protocol.md), with the state, the round, the standing
+ * candidates and the current round's candidates as they are now. `change`
+ * names what happened; `city` (or NULL) the city that declared or withdrew,
+ * `by` (or NULL) who withdrew it ("city", "secretariat"); `dropped`
+ * (borrowed, or NULL) the candidates dropped when the list froze.
+ * Nothing is read when nobody watches. A failed read is logged and the event
+ * is not sent: a watcher that misses it sees the change when it reads again.
+ */
+static void publish_changed(struct api_env *env, int64_t id, const char *change, const char *city, const char *by,
+                            struct json_object *dropped)
+{
+    struct json_object *ev;
+    struct store_election e;
+    struct store_round r;
+    struct codes *cands;
+
+    if (!env->publish || !env->watchers)
+        return;
+    memset(&r, 0, sizeof(r));
+    cands = calloc(1, sizeof(*cands));
+    if (!cands || store_election_get(env->store, id, &e) != 0 ||
+        store_candidacies_each(env->store, id, add_code, cands) != 0 ||
+        (e.round > 0 && store_round_get(env->store, id, e.round, &r) != 0)) {
+        log_error("election: election.changed (%s) for election %lld not sent: a read failed", change, (long long)id);
+        free(cands);
+        return;
+    }
+    ev = json_object_new_object();
+    json_object_object_add(ev, "election", json_object_new_int64(e.id));
+    json_object_object_add(ev, "change", json_object_new_string(change));
+    json_object_object_add(ev, "state", json_object_new_string(e.state));
+    json_object_object_add(ev, "round", json_object_new_int(e.round));
+    json_object_object_add(ev, "candidates", codes_json(cands->text));
+    json_object_object_add(ev, "round_candidates", codes_json(r.candidates));
+    json_object_object_add(ev, "winner", e.winner_city ? json_object_new_string(e.winner_code) : NULL);
+    if (city)
+        json_object_object_add(ev, "city", json_object_new_string(city));
+    if (by)
+        json_object_object_add(ev, "by", json_object_new_string(by));
+    if (dropped)
+        json_object_object_add(ev, "dropped", json_object_get(dropped));
+    env->publish(env->hub, e.id, "election.changed", ev);
+    json_object_put(ev);
+    store_round_free(&r);
+    free(cands);
+}
+
+/* History details naming a city (and, when by is not NULL, who acted for it): {"city": ..., "by": ...}. */
+static int candidacy_history(struct api_env *env, struct api_conn *conn, const char *action, int64_t election,
+                             const char *city, const char *by)
+{
+    struct json_object *d = json_object_new_object();
+    int rc;
+
+    json_object_object_add(d, "city", json_object_new_string(city));
+    if (by)
+        json_object_object_add(d, "by", json_object_new_string(by));
+    rc = history(env, conn, action, election, json_object_to_json_string_ext(d, JSON_C_TO_STRING_PLAIN));
+    json_object_put(d);
+    return rc;
+}
+
 static int handle_declare(struct api_env *env, struct api_conn *conn, const struct proto_request *req,
                           struct json_object *reply, struct proto_error *err)
 {
     struct store_election e;
+    struct store_city_ref city;
     int rc;
 
     if (!(conn->roles & ROLES_CITY_VOTE) || !conn->city_id)
@@ -713,14 +847,90 @@ static int handle_declare(struct api_env *env, struct api_conn *conn, const stru
         return api_fail(err, "conflict", "election", "candidacies are not open (the election is %s)", e.state);
     if (check_can_stand(env, &e, conn->city_id, err))
         return -1;
+    if (store_city_by_id(env->store, conn->city_id, &city) != 0)
+        return api_internal_error(err, "reading the city");
     if (store_begin(env->store) != 0)
         return api_internal_error(err, "starting a transaction");
+    /* new, or withdrawn and declared again: it stands (again); standing already: nothing changes */
     rc = store_candidacy_add(env->store, e.id, conn->city_id, conn->person_id);
-    if (rc < 0 || (rc == 0 && history(env, conn, "election.declare", e.id, NULL) != 0) || store_commit(env->store) != 0) {
+    if (rc < 0 || (rc == 0 && candidacy_history(env, conn, "election.declare", e.id, city.code, NULL) != 0) ||
+        store_commit(env->store) != 0) {
         store_rollback(env->store);
         return api_internal_error(err, "recording the candidacy");
     }
+    if (rc == 0)
+        publish_changed(env, e.id, "declared", city.code, NULL, NULL);
     return election_json(env, &e, reply, err); /* declaring twice changes nothing */
+}
+
+/*
+ * election.withdraw: ends a candidacy while candidacies are open. A city's
+ * mayor or deputy withdraws their own city's (`city` may be left out); the
+ * secretariat any city's (`city` required). Refused once the list is frozen
+ * (the first round opened). Withdrawing a withdrawn candidacy changes
+ * nothing; a city that never declared is not_candidate. The city may
+ * declare again while candidacies are open.
+ */
+static int handle_withdraw(struct api_env *env, struct api_conn *conn, const struct proto_request *req,
+                           struct json_object *reply, struct proto_error *err)
+{
+    const char *code = api_str(req, "city");
+    bool by_secretariat = (conn->roles & ROLES_SECRETARIAT) != 0;
+    struct store_election e;
+    struct store_candidacy c;
+    struct store_city_ref own;
+    int64_t city_id = 0;
+    char status[16];
+    int rc;
+
+    if (code && !membership_code_is_valid(code))
+        return api_fail(err, "bad_request", "city", "field 'city' must be a city code (lower-case letters, digits and '-')");
+    if (by_secretariat) {
+        if (!code)
+            return api_fail(err, "bad_request", "city", "field 'city' is required: name the city whose candidacy ends");
+    } else if (!(conn->roles & ROLES_CITY_VOTE) || !conn->city_id) {
+        return api_fail(err, "forbidden", NULL, "a city's mayor (or deputy), or the secretariat, withdraws a candidacy");
+    } else {
+        if (store_city_by_id(env->store, conn->city_id, &own) != 0)
+            return api_internal_error(err, "reading the city");
+        if (code && strcmp(code, own.code))
+            return api_fail(err, "forbidden", "city", "only the secretariat may withdraw another city's candidacy");
+        code = own.code;
+        city_id = own.id;
+    }
+    if (load_election(env, req, &e, err))
+        return -1;
+    if (by_secretariat) {
+        rc = store_city_lookup(env->store, code, &city_id, status);
+        if (rc < 0)
+            return api_internal_error(err, "reading the city");
+        if (rc > 0)
+            return api_fail(err, "not_found", "city", "no city has the code '%s'", code);
+    }
+    if (!strcmp(e.state, "draft"))
+        return api_fail(err, "conflict", "election", "candidacies are not open (the election is a draft)");
+    if (strcmp(e.state, "candidacy"))
+        return api_fail(err, "conflict", "election",
+                        "the candidate list is frozen (the election is %s): a candidacy can no longer be withdrawn",
+                        e.state);
+    rc = store_candidacy_get(env->store, e.id, city_id, &c);
+    if (rc < 0)
+        return api_internal_error(err, "reading the candidacy");
+    if (rc > 0)
+        return api_fail(err, "not_candidate", "city", "%s has not declared a candidacy in this election", code);
+    if (c.withdrawn_ms)
+        return election_json(env, &e, reply, err); /* withdrawn already: nothing changes */
+    if (store_begin(env->store) != 0)
+        return api_internal_error(err, "starting a transaction");
+    rc = store_candidacy_withdraw(env->store, e.id, city_id);
+    if (rc != 0 ||
+        candidacy_history(env, conn, "election.withdraw", e.id, code, by_secretariat ? "secretariat" : "city") != 0 ||
+        store_commit(env->store) != 0) {
+        store_rollback(env->store);
+        return api_internal_error(err, "withdrawing the candidacy");
+    }
+    publish_changed(env, e.id, "withdrawn", code, by_secretariat ? "secretariat" : "city", NULL);
+    return election_json(env, &e, reply, err);
 }
 
 struct keys_ctx {
@@ -1035,8 +1245,9 @@ static int handle_advance(struct api_env *env, struct api_conn *conn, const stru
                           struct json_object *reply, struct proto_error *err)
 {
     const char *to = api_str(req, "to");
-    struct json_object *event = NULL, *opened = NULL;
+    struct json_object *event = NULL, *opened = NULL, *dropped = NULL;
     struct store_election e;
+    const char *change = NULL;
     int rc = 0;
 
     settle(env); /* a round closes only after every ballot that arrived before it is committed (or refused) */
@@ -1050,15 +1261,18 @@ static int handle_advance(struct api_env *env, struct api_conn *conn, const stru
         rc = store_election_set(env->store, e.id, "candidacy", 0, 0) || history(env, conn, "election.candidacy", e.id, NULL)
                  ? api_internal_error(err, "opening candidacies")
                  : 0;
+        change = "candidacy";
     } else if (!strcmp(to, "open") && (!strcmp(e.state, "candidacy") || !strcmp(e.state, "closed"))) {
         char cands[CODES_MAX];
         bool runoff = false;
+        change = "opened";
         if (!strcmp(e.state, "candidacy")) {
             struct codes c;
             memset(&c, 0, sizeof(c));
             /* freeze the list, checking every candidate again */
             struct codes kept;
             memset(&kept, 0, sizeof(kept));
+            dropped = json_object_new_array(); /* for the election.changed event */
             rc = store_candidacies_each(env->store, e.id, add_code, &c) ? api_internal_error(err, "reading candidacies") : 0;
             /* freezing re-checks every candidate: one that may no longer stand drops out, on the record */
             for (size_t i = 0; !rc && i < c.count; i++) {
@@ -1078,6 +1292,7 @@ static int handle_advance(struct api_env *env, struct api_conn *conn, const stru
                              ? api_internal_error(err, "recording a dropped candidacy")
                              : 0;
                     json_object_put(d);
+                    json_object_array_add(dropped, json_object_new_string(ref.code));
                 } else {
                     *err = why;
                     rc = -1;
@@ -1095,16 +1310,19 @@ static int handle_advance(struct api_env *env, struct api_conn *conn, const stru
             rc = open_round(env, conn, &e, e.round + 1, err);
     } else if (!strcmp(to, "closed") && !strcmp(e.state, "open")) {
         rc = close_round(env, conn, &e, &event, err);
+        change = "closed";
     } else {
         rc = api_fail(err, "conflict", "to", "an election that is %s cannot go to %s", e.state, to);
     }
     if (rc != 0 || store_commit(env->store) != 0) {
         store_rollback(env->store);
         json_object_put(event);
+        json_object_put(dropped);
         return rc ? -1 : api_internal_error(err, "committing");
     }
     if (store_election_get(env->store, e.id, &e) != 0) {
         json_object_put(event);
+        json_object_put(dropped);
         return api_internal_error(err, "reading the election");
     }
     if (env->publish && event)
@@ -1123,6 +1341,9 @@ static int handle_advance(struct api_env *env, struct api_conn *conn, const stru
             store_round_free(&r);
         }
     }
+    /* after the step's own event: the election as it now is, for pages that only refresh */
+    publish_changed(env, e.id, change, NULL, NULL, dropped);
+    json_object_put(dropped);
     return election_json(env, &e, reply, err);
 }
 
@@ -1372,6 +1593,10 @@ static const struct proto_field f_create[] = {
     {"quorum_den", PROTO_INT, false, 1, 1000},
 };
 static const struct proto_field f_election[] = {{"election", PROTO_INT, true, 1, PROTO_MAX_SAFE_INT}};
+static const struct proto_field f_withdraw[] = {
+    {"election", PROTO_INT, true, 1, PROTO_MAX_SAFE_INT},
+    {"city", PROTO_STRING, false, 2, MEMBERSHIP_CODE_MAX},
+};
 static const struct proto_field f_list[] = {{"summit", PROTO_INT, false, 1, PROTO_MAX_SAFE_INT}};
 static const struct proto_field f_advance[] = {
     {"election", PROTO_INT, true, 1, PROTO_MAX_SAFE_INT},
@@ -1388,6 +1613,7 @@ const struct api_type api_election_types[] = {
     {"election.list", API_PUBLIC, f_list, N(f_list), handle_list},
     {"election.create", API_SECRETARIAT, f_create, N(f_create), handle_create},
     {"election.declare", API_SIGNED_IN, f_election, N(f_election), handle_declare},
+    {"election.withdraw", API_SIGNED_IN, f_withdraw, N(f_withdraw), handle_withdraw},
     {"election.advance", API_SECRETARIAT, f_advance, N(f_advance), handle_advance},
     {"election.get", API_PUBLIC, f_election, N(f_election), handle_get},
     {"election.cast", API_SIGNED_IN, f_cast, N(f_cast), handle_cast},

@@ -1,13 +1,14 @@
 /*
  * api_summit: the summit message types of docs/protocol.md ("Summits and
  * the presidency election"): summit.list, summit.create, summit.get,
- * delegation.register, delegation.list and attendance.check_in. Each
- * handler checks what proto could not (the syntax and meaning of each
- * field, with include/b40/membership.h and include/b40/summit.h), decides
- * who may act on which city, and calls the summit store, which does each
- * change in one transaction with its history entry. A rule broken is a
- * domain error with its code from the doc, never a crash. Handlers run
- * only after api.c has checked the sender's access. Service thread.
+ * delegation.register, delegation.list, delegation.get and
+ * attendance.check_in. Each handler checks what proto could not (the
+ * syntax and meaning of each field, with include/b40/membership.h and
+ * include/b40/summit.h), decides who may act on which city, and calls the
+ * summit store, which does each change in one transaction with its history
+ * entry. A rule broken is a domain error with its code from the doc, never
+ * a crash. Handlers run only after api.c has checked the sender's access.
+ * Service thread.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -422,6 +423,59 @@ out:
     return rc;
 }
 
+/* ---- delegation.get ---- */
+
+static const struct proto_field delegation_get_fields[] = {
+    {"summit", PROTO_INT, true, 1, PROTO_MAX_SAFE_INT},
+    {"city", PROTO_STRING, true, 2, MEMBERSHIP_CODE_MAX},
+};
+
+/*
+ * delegation.get: one city's delegation exactly as registered (dietary needs
+ * included), so that it can be corrected: a person of that city, the
+ * secretariat, and the host city's people (who see every delegation with
+ * delegation.list anyway). `delegation` is null when the city has registered
+ * none. Anyone else is forbidden, and learns nothing about the city.
+ */
+static int handle_delegation_get(struct api_env *env, struct api_conn *conn, const struct proto_request *req,
+                                 struct json_object *reply, struct proto_error *err)
+{
+    const char *code = api_str(req, "city");
+    struct delegation_record d;
+    struct summit_record s;
+    struct registry_city city;
+    struct json_object *dj;
+    int rc;
+
+    if (!membership_code_is_valid(code))
+        return bad_field(err, "city", "must be a city code (lower-case letters, digits and '-')");
+    if (find_summit(env, api_int(req, "summit", 0), &s, err) != 0)
+        return -1;
+    if (conn->city_id > 0 && conn->city_id == s.host_city_id) {
+        /* the host plans the hospitality of every delegation: like the secretariat, any city */
+        rc = store_city_find(env->store, code, &city);
+        if (rc == STORE_REGISTRY_NOT_FOUND)
+            return api_fail(err, "not_found", "city", "no city has the code '%s'", code);
+        if (rc != 0)
+            return api_internal_error(err, "reading the city");
+    } else if (city_for(env, conn, code, &city, "read a delegation", err) != 0) {
+        return -1;
+    }
+    rc = store_delegation_get(env->store, s.id, city.id, &d);
+    if (rc < 0)
+        return api_internal_error(err, "reading the delegation");
+    if (rc > 0) {
+        json_object_object_add(reply, "delegation", NULL);
+        json_object_object_add(reply, "updated", NULL);
+        return 0;
+    }
+    if (!(dj = delegation_json(&d)))
+        return api_internal_error(err, "answering (out of memory)");
+    json_object_object_add(reply, "delegation", dj);
+    api_add_time(reply, "updated", d.updated_ms);
+    return 0;
+}
+
 /* ---- attendance.check_in ---- */
 
 static const struct proto_field attendance_check_in_fields[] = {
@@ -491,6 +545,7 @@ const struct api_type api_summit_types[] = {
     {"summit.get", API_PUBLIC, FIELDS(summit_get_fields), handle_summit_get},
     {"delegation.register", API_SIGNED_IN, FIELDS(delegation_register_fields), handle_delegation_register},
     {"delegation.list", API_SIGNED_IN, FIELDS(delegation_list_fields), handle_delegation_list},
+    {"delegation.get", API_SIGNED_IN, FIELDS(delegation_get_fields), handle_delegation_get},
     {"attendance.check_in", API_SIGNED_IN, FIELDS(attendance_check_in_fields), handle_attendance_check_in},
 };
 const size_t api_summit_count = sizeof(api_summit_types) / sizeof(api_summit_types[0]);

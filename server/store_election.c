@@ -4,6 +4,7 @@
  */
 #include "b40/store_election.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,6 +26,9 @@ enum {
     SE_CANDIDACY_ADD,
     SE_CANDIDACIES,
     SE_CANDIDACY_DROP,
+    SE_CANDIDACY_GET,
+    SE_CANDIDACY_ALL,
+    SE_CANDIDACY_ENDS,
     SE_ROUND_ADD,
     SE_ROUND_OPEN,
     SE_ROUND_CLOSE,
@@ -58,12 +62,23 @@ static const char *const election_sql[SE_COUNT] = {
                         " coalesce(e.winner_city, 0), coalesce(c.code, '') FROM elections e"
                         " LEFT JOIN cities c ON c.id = e.winner_city WHERE e.id = ?1",
     [SE_ELECTION_SET] = "UPDATE elections SET state = ?2, round = ?3, winner_city = nullif(?4, 0) WHERE id = ?1",
-    [SE_CANDIDACY_ADD] = "INSERT OR IGNORE INTO candidacies (election_id, city_id, declared_by, declared_at_ms)"
-                         " VALUES (?1, ?2, ?3, ?4)",
+    /* a new candidacy, or a withdrawn one declared again; a standing one is left as it is (no change) */
+    [SE_CANDIDACY_ADD] = "INSERT INTO candidacies (election_id, city_id, declared_by, declared_at_ms)"
+                         " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (election_id, city_id) DO UPDATE SET"
+                         " declared_by = excluded.declared_by, declared_at_ms = excluded.declared_at_ms,"
+                         " withdrawn_at_ms = NULL WHERE candidacies.withdrawn_at_ms IS NOT NULL",
     [SE_CANDIDACIES] = "SELECT c.id, c.code, c.status FROM candidacies d JOIN cities c ON c.id = d.city_id"
                        " WHERE d.election_id = ?1 AND d.withdrawn_at_ms IS NULL ORDER BY c.code",
     [SE_CANDIDACY_DROP] = "UPDATE candidacies SET withdrawn_at_ms = ?3 WHERE election_id = ?1 AND city_id = ?2"
                           " AND withdrawn_at_ms IS NULL",
+    [SE_CANDIDACY_GET] = "SELECT c.code, d.declared_at_ms, coalesce(d.withdrawn_at_ms, 0) FROM candidacies d"
+                         " JOIN cities c ON c.id = d.city_id WHERE d.election_id = ?1 AND d.city_id = ?2",
+    [SE_CANDIDACY_ALL] = "SELECT c.code, d.declared_at_ms, coalesce(d.withdrawn_at_ms, 0) FROM candidacies d"
+                         " JOIN cities c ON c.id = d.city_id WHERE d.election_id = ?1 ORDER BY c.code",
+    /* how candidacies ended: the history's word on it (the candidacies table keeps only when) */
+    [SE_CANDIDACY_ENDS] = "SELECT coalesce(json_extract(details, '$.city'), ''), action,"
+                          " coalesce(json_extract(details, '$.by'), '') FROM history WHERE subject = ?1"
+                          " AND action IN ('election.withdraw', 'election.candidate_dropped') ORDER BY id",
     [SE_ROUND_ADD] = "INSERT INTO rounds (election_id, round, kind, candidates) VALUES (?1, ?2, ?3, ?4)",
     [SE_ROUND_OPEN] = "UPDATE rounds SET poll = ?3, poll_signature = ?4, fingerprint = ?5, opened_at_ms = ?6,"
                       " quorum_open = ?7 WHERE election_id = ?1 AND round = ?2 AND opened_at_ms IS NULL",
@@ -284,6 +299,80 @@ int store_candidacy_drop(struct store *st, int64_t election_id, int64_t city_id)
     sqlite3_bind_int64(s, 2, city_id);
     sqlite3_bind_int64(s, 3, timeutil_now_ms());
     return store_write_changed(st, s) < 0 ? -1 : 0;
+}
+
+int store_candidacy_withdraw(struct store *st, int64_t election_id, int64_t city_id)
+{
+    sqlite3_stmt *s = S(st, SE_CANDIDACY_DROP);
+
+    sqlite3_bind_int64(s, 1, election_id);
+    sqlite3_bind_int64(s, 2, city_id);
+    sqlite3_bind_int64(s, 3, timeutil_now_ms());
+    return store_write_changed(st, s);
+}
+
+static void read_candidacy(sqlite3_stmt *s, struct store_candidacy *out)
+{
+    store_col_text_cut(s, 0, out->code, sizeof(out->code));
+    out->declared_ms = sqlite3_column_int64(s, 1);
+    out->withdrawn_ms = sqlite3_column_int64(s, 2);
+}
+
+int store_candidacy_get(struct store *st, int64_t election_id, int64_t city_id, struct store_candidacy *out)
+{
+    sqlite3_stmt *s = S(st, SE_CANDIDACY_GET);
+    int rc;
+
+    sqlite3_bind_int64(s, 1, election_id);
+    sqlite3_bind_int64(s, 2, city_id);
+    if ((rc = store_row(st, s)) != 0)
+        return rc;
+    read_candidacy(s, out);
+    store_stmt_done(s);
+    return 0;
+}
+
+int store_candidacies_all_each(struct store *st, int64_t election_id,
+                               int (*fn)(void *ctx, const struct store_candidacy *c), void *ctx)
+{
+    sqlite3_stmt *s = S(st, SE_CANDIDACY_ALL);
+    struct store_candidacy c;
+    int rc, stop = 0;
+
+    sqlite3_bind_int64(s, 1, election_id);
+    while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+        read_candidacy(s, &c);
+        stop = fn(ctx, &c);
+    }
+    if (!stop && rc != SQLITE_DONE) {
+        log_error("store: %s", sqlite3_errmsg(st->db));
+        stop = -1;
+    }
+    store_stmt_done(s);
+    return stop;
+}
+
+int store_candidacy_ends_each(struct store *st, int64_t election_id,
+                              int (*fn)(void *ctx, const char *city, const char *action, const char *by), void *ctx)
+{
+    sqlite3_stmt *s = S(st, SE_CANDIDACY_ENDS);
+    char subject[48], city[33], action[40], by[16];
+    int rc, stop = 0;
+
+    snprintf(subject, sizeof(subject), "election:%lld", (long long)election_id);
+    sqlite3_bind_text(s, 1, subject, -1, SQLITE_TRANSIENT);
+    while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+        store_col_text_cut(s, 0, city, sizeof(city));
+        store_col_text_cut(s, 1, action, sizeof(action));
+        store_col_text_cut(s, 2, by, sizeof(by));
+        stop = fn(ctx, city, action, by);
+    }
+    if (!stop && rc != SQLITE_DONE) {
+        log_error("store: %s", sqlite3_errmsg(st->db));
+        stop = -1;
+    }
+    store_stmt_done(s);
+    return stop;
 }
 
 int store_round_add(struct store *st, int64_t election_id, int32_t round, const char *kind, const char *candidates)

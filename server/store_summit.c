@@ -503,6 +503,11 @@ out:
     return 0;
 }
 
+int store_delegation_get(struct store *st, int64_t summit_id, int64_t city_id, struct delegation_record *out)
+{
+    return delegation_get(st, summit_id, city_id, out);
+}
+
 int store_delegation_list(struct store *st, int64_t summit_id, struct delegation_record **out, size_t *n)
 {
     sqlite3_stmt *s = stmt(st, S_DELEGATION_LIST);

@@ -65,11 +65,44 @@ int store_election_get(struct store *st, int64_t id, struct store_election *out)
 int store_election_set(struct store *st, int64_t id, const char *state, int32_t round, int64_t winner_city)
     __attribute__((warn_unused_result));
 
+/*
+ * Records city_id's candidacy, declared by person_id now: 0 when it is new
+ * or was withdrawn (it stands again, with this declaration's person and
+ * time), 1 when it stands already (nothing changes), -1.
+ */
 int store_candidacy_add(struct store *st, int64_t election_id, int64_t city_id, int64_t person_id)
     __attribute__((warn_unused_result));
 /* Marks a candidacy withdrawn (it drops out when the list freezes); kept on record. */
 int store_candidacy_drop(struct store *st, int64_t election_id, int64_t city_id) __attribute__((warn_unused_result));
+/* The same, saying whether it changed anything: 0 withdrawn now, 1 not standing (none, or withdrawn already), -1. */
+int store_candidacy_withdraw(struct store *st, int64_t election_id, int64_t city_id) __attribute__((warn_unused_result));
+/* The standing candidacies (not withdrawn), by code. */
 int store_candidacies_each(struct store *st, int64_t election_id, store_city_fn fn, void *ctx) __attribute__((warn_unused_result));
+
+/* A candidacy as recorded, standing or not. */
+struct store_candidacy {
+    char code[33];
+    int64_t declared_ms;  /* the last declaration */
+    int64_t withdrawn_ms; /* 0: standing */
+};
+
+/* City city_id's candidacy in the election: 0 found, 1 none (never declared), -1. */
+int store_candidacy_get(struct store *st, int64_t election_id, int64_t city_id, struct store_candidacy *out)
+    __attribute__((warn_unused_result));
+/* Every candidacy, withdrawn ones included, by city code; fn returns nonzero to stop (returned). */
+int store_candidacies_all_each(struct store *st, int64_t election_id,
+                               int (*fn)(void *ctx, const struct store_candidacy *c), void *ctx)
+    __attribute__((warn_unused_result));
+/*
+ * How candidacies ended, from the history: fn(ctx, city code, action, by)
+ * for every "election.withdraw" (by: "city" or "secretariat") and
+ * "election.candidate_dropped" (by: "") entry of the election, oldest first;
+ * the last one of a city tells how its candidacy ended. A read over the
+ * history: call it only when some candidacy has ended.
+ */
+int store_candidacy_ends_each(struct store *st, int64_t election_id,
+                              int (*fn)(void *ctx, const char *city, const char *action, const char *by), void *ctx)
+    __attribute__((warn_unused_result));
 
 int store_round_add(struct store *st, int64_t election_id, int32_t round, const char *kind, const char *candidates)
     __attribute__((warn_unused_result));

@@ -206,6 +206,14 @@ int store_delegation_register(struct store *st, int64_t summit_id, const char *c
     __attribute__((warn_unused_result));
 
 /*
+ * The delegation city `city_id` registered for summit `summit_id`, as stored
+ * (its updated_ms the time of the last registration). 0 found, 1 none
+ * (no such delegation, summit or city), -1.
+ */
+int store_delegation_get(struct store *st, int64_t summit_id, int64_t city_id, struct delegation_record *out)
+    __attribute__((warn_unused_result));
+
+/*
  * The delegations of summit `summit_id`, sorted by city code. *out is
  * malloc'd; the caller frees it with free() (NULL when *n is 0). 0 or -1.
  */

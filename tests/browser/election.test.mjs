@@ -12,7 +12,10 @@
 // Athens, Sofia and Zagreb at the desk and creates the election with a
 // quorum of more than 1/20 (so that three cities are a quorum); Athens and
 // Sofia put themselves forward, Zagreb (the president city) is refused;
-// Athens registers its delegation; round 1 (Athens on a 390x844 phone,
+// Sofia withdraws and declares again, the secretary withdraws her and she
+// comes back, every open page following live (election.changed) and none
+// polling; Athens registers its delegation and corrects it from the form
+// filled in with what it registered; round 1 (Athens on a 390x844 phone,
 // Sofia, Zagreb abstaining) ends in a runoff; in round 2 the server is
 // stopped while Sofia signs, the ballot waits on the device and is sent by
 // itself when the server is back, and sent again after a reload it is
@@ -45,7 +48,8 @@ const DESKTOP = { viewport: { width: 1280, height: 900 } };
 const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
 
 const NEEDED = ['summit.list', 'summit.create', 'summit.get', 'attendance.check_in', 'delegation.register', 'delegation.list',
-  'election.create', 'election.declare', 'election.advance', 'election.get', 'election.cast', 'election.watch'];
+  'delegation.get', 'election.create', 'election.declare', 'election.withdraw', 'election.advance', 'election.get',
+  'election.cast', 'election.watch'];
 
 const sha256hex = (t) => crypto.createHash('sha256').update(Buffer.from(t, 'utf8')).digest('hex');
 const SPKI_ED25519 = Buffer.from('302a300506032b6570032100', 'hex');
@@ -360,6 +364,89 @@ describe('summit and election pages (demo network)', () => {
     }
   });
 
+  /** The requests a page sends on its WebSocket (JSON frames with a type), from now on. */
+  function sentRequests(p) {
+    const sent = [];
+    p.on('websocket', (ws) => ws.on('framesent', (f) => {
+      try {
+        const m = JSON.parse(f.payload);
+        if (m && typeof m.type === 'string') sent.push(m.type);
+      } catch { /* not a request */ }
+    }));
+    return sent;
+  }
+
+  test('(2b) live, never polling: withdrawals and declarations appear at once on the chair, vote and results pages', { timeout: 120000 }, async (t) => {
+    if (skipWhenMissing(t, 'election.withdraw', 'election.declare', 'election.watch')) return;
+    assert.ok(page.secretary && page.athens && page.sofia, 'cases (1) and (2) ran');
+    const LIVE_MS = 4000;   // an event, not a poll (the pages used to ask every 10-15 s)
+    const c = page.secretary;
+    const a = page.athens;
+    const so = page.sofia;
+    await waitFor(c, '#chair-candidates li[data-code="athens"]', srv);
+    await waitFor(c, '#chair-candidates li[data-code="sofia"]', srv);
+    const pub = await dev.anyone.newPage();
+    await pub.goto(`${server.origin}/results.html?election=${electionId}`, { waitUntil: 'load' });
+    await pub.waitForFunction(() => /Standing: Athens, Sofia\./.test(document.querySelector('#status')?.textContent || ''), null, { timeout: WAIT_MS });
+
+    // Sofia withdraws her city's candidacy on the vote page.
+    await so.click('#withdraw');
+    await confirmDialog(so, { expect: /no longer be a candidate/ });
+    await waitFor(so, '#declare', srv);
+    assert.match(await so.textContent('#status'), /Sofia’s candidacy is withdrawn/);
+    assert.match(await so.textContent('#withdrawn-note'), /candidacy was withdrawn\. You can put the city forward again/);
+    await waitFor(c, '#chair-candidates li[data-code="sofia"]', srv, { state: 'detached', timeout: LIVE_MS });
+    assert.match(await c.textContent('#chair-ended'), /No longer standing: Sofia \(withdrawn by the city\)/);
+    await waitFor(a, '#candidates li[data-code="sofia"]', srv, { state: 'detached', timeout: LIVE_MS });
+    await pub.waitForFunction(() => /Standing: Athens\./.test(document.querySelector('#status')?.textContent || ''), null, { timeout: LIVE_MS });
+
+    // She puts it forward again.
+    await so.click('#declare');
+    await confirmDialog(so);
+    await waitFor(so, '#withdraw', srv);
+    await waitFor(c, '#chair-candidates li[data-code="sofia"]', srv, { timeout: LIVE_MS });
+    await waitFor(a, '#candidates li[data-code="sofia"]', srv, { timeout: LIVE_MS });
+
+    // The secretary withdraws it at the desk; Sofia's page says so at once, and she comes back once more.
+    await c.click('#chair-candidates button[data-withdraw="sofia"]');
+    await confirmDialog(c, { expect: /Withdraw the candidacy of Sofia/ });
+    await waitFor(c, '#chair-candidates li[data-code="sofia"]', srv, { state: 'detached', timeout: LIVE_MS });
+    assert.match(await c.textContent('#chair-ended'), /Sofia \(withdrawn by the secretariat\)/);
+    await waitFor(so, '#withdrawn-note:not([hidden])', srv, { timeout: LIVE_MS });
+    assert.match(await so.textContent('#withdrawn-note'), /withdrawn by the secretariat/);
+    await so.click('#declare');
+    await confirmDialog(so);
+    await waitFor(c, '#chair-candidates li[data-code="sofia"]', srv, { timeout: LIVE_MS });
+    await waitFor(c, '#chair-ended', srv, { state: 'hidden', timeout: LIVE_MS });
+    await pub.waitForFunction(() => /Standing: Athens, Sofia\./.test(document.querySelector('#status')?.textContent || ''), null, { timeout: LIVE_MS });
+    const e = (await rpc(c, 'election.get', { election: electionId })).election;
+    assert.deepEqual(e.candidates, ['athens', 'sofia']);
+    assert.deepEqual(e.candidacies.map((x) => [x.city, x.status]), [['athens', 'standing'], ['sofia', 'standing']]);
+    await c.screenshot({ path: join(ARTIFACTS, 'election-chair-candidacies-desktop.png'), fullPage: true });
+    await pub.close();
+
+    // Idle pages send nothing: a fresh chair page and a fresh vote page, watched for longer than the old polling periods.
+    const chair2 = await dev.secretary.newPage();
+    const chairSent = sentRequests(chair2);
+    await chair2.goto(`${server.origin}/chair.html?election=${electionId}`, { waitUntil: 'load' });
+    await waitFor(chair2, '#election-view[data-state="candidacy"]', srv);
+    const vote2 = await dev.zagreb.newPage();
+    const voteSent = sentRequests(vote2);
+    await vote2.goto(`${server.origin}/vote.html?election=${electionId}`, { waitUntil: 'load' });
+    await waitFor(vote2, '#vote[data-state="candidacy"]', srv);
+    await new Promise((r) => setTimeout(r, 1000));   // the loads settle
+    assert.ok(chairSent.includes('election.watch') && voteSent.includes('election.watch'), `${chairSent} / ${voteSent}`);
+    const [nChair, nVote] = [chairSent.length, voteSent.length];
+    await new Promise((r) => setTimeout(r, 16000));
+    assert.deepEqual(chairSent.slice(nChair), [], 'the idle chair page sent requests (polling?)');
+    assert.deepEqual(voteSent.slice(nVote), [], 'the idle vote page sent requests (polling?)');
+    await chair2.close();
+    await vote2.close();
+    for (const key of ['secretary', 'athens', 'sofia', 'zagreb', 'anyone']) {
+      assert.deepEqual(dev[key].problems, [], key);
+    }
+  });
+
   test('(3) summit.html: Athens registers its delegation on a phone, nights and meals computed; the host sees every delegation', { timeout: 90000 }, async (t) => {
     if (skipWhenMissing(t, 'summit.get', 'delegation.register', 'delegation.list')) return;
     assert.ok(dev.athens, 'case (2) enrolled Athens');
@@ -383,6 +470,27 @@ describe('summit and election pages (demo network)', () => {
     await waitFor(p, '#hospitality [data-key="meals"] dd:text("36")', srv);
     assert.deepEqual(await cspViolations(p), []);
     await p.close();
+
+    // Back later to correct it: the form shows the registration as stored (delegation.get).
+    const p2 = await dev.athens.newPage();
+    await p2.goto(`${server.origin}/summit.html`, { waitUntil: 'load' });
+    await waitFor(p2, '#delegation-form[data-prefilled="yes"]', srv);
+    assert.equal(await p2.inputValue('#d-delegates'), '3');
+    assert.equal(await p2.inputValue('#d-arrival'), '2027-01-24');
+    assert.equal(await p2.inputValue('#d-departure'), '2027-01-27');
+    assert.equal(await p2.inputValue('#d-dietary'), '1 vegetarian');
+    assert.match(await p2.textContent('#d-registered'), /Athens’s delegation is registered/);
+    assert.equal((await p2.textContent('#d-submit')).trim(), 'Update the registration');
+    await waitFor(p2, '#d-calc[data-nights="3"][data-meals="36"]', srv);
+    await p2.screenshot({ path: join(ARTIFACTS, 'election-summit-prefilled-phone.png'), fullPage: true });
+    await assertPhoneLayout(p2, 'summit (prefilled)');
+    await p2.fill('#d-delegates', '2');
+    await p2.click('#d-submit');
+    await waitFor(p2, '#delegation-status.alert--ok', srv);
+    assert.match(await p2.textContent('#delegation-result'), /Meals\s*24/);
+    const back = await rpc(p2, 'summit.get', { summit: (await rpc(p2, 'summit.list')).summits[0].id });
+    assert.equal(back.summit.hospitality.meals, 24, 'the correction replaced the registration');
+    await p2.close();
 
     const z = await dev.zagreb.newPage();
     await z.goto(`${server.origin}/summit.html`, { waitUntil: 'load' });

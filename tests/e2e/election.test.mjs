@@ -447,6 +447,12 @@ describe('ballots that must be refused, two people of one city at the same momen
     assertElection(E, { candidates: ['athens', 'sofia'] });
     assert.deepEqual({ election: ev.election, round: ev.round, poll: ev.poll, poll_signature: ev.poll_signature },
       { election: E.id, round: 1, poll: rnd.poll, poll_signature: rnd.poll_signature });
+    // Then the summary every page refreshes from: the list frozen, nobody dropped.
+    const { event: _e, seq: _s, ...changed } = await nextEvent('election.changed');
+    assert.deepEqual(changed, {
+      election: E.id, change: 'opened', state: 'open', round: 1, candidates: ['athens', 'sofia'],
+      round_candidates: ['athens', 'sofia'], winner: null, dropped: [],
+    });
     assert.ok(rnd.poll.includes('\nmembers: 49\n'), 'members: 50 cities less the former one (the suspended one counts)');
     const { present: _p, ...q } = rnd.quorum_open;
     assert.deepEqual(q, { members: 49, threshold: 25, met: true }, 'quorum_open: more than half of 49 is 25');
@@ -648,6 +654,11 @@ describe('ballots that must be refused, two people of one city at the same momen
     assert.deepEqual(closed.result, r1.result, 'the event\'s result is the round\'s');
     assert.equal(closed.chain_head, r1.chain_head);
     assert.equal(closed.chain_head_signature, r1.chain_head_signature);
+    const { event: _e, seq: _s, ...changed } = await nextEvent('election.changed');
+    assert.deepEqual(changed, {
+      election: E.id, change: 'closed', state: 'decided', round: 1, candidates: ['athens', 'sofia'],
+      round_candidates: ['athens', 'sofia'], winner: E.winner,
+    });
     // The count, from the choices the ledger recorded (who won each race decides it).
     const counts = { athens: 0, sofia: 0 };
     for (const x of ledger.entries) if (x.choice !== 'abstain') counts[x.choice] += 1;

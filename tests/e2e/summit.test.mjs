@@ -2,9 +2,10 @@
 // "Summits and the presidency election"): the demo summits and presidency
 // terms, summit.create and its refusals, delegation.register with the
 // hospitality arithmetic the document gives (nights = departure - arrival,
-// meals = delegates x (nights + 1) x 3), who may register and list, and
-// attendance.check_in at the desk and online, including a former member
-// that attends and so becomes a member again.
+// meals = delegates x (nights + 1) x 3), who may register, list and read
+// one back (delegation.get), and attendance.check_in at the desk and
+// online, including a former member that attends and so becomes a member
+// again.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { TIME_RE } from './wsutil.mjs';
@@ -285,6 +286,60 @@ describe('summit.create, delegations and attendance', () => {
     } finally {
       c.close();
     }
+  });
+
+  test('delegation.get: the city reads its own delegation back exactly as stored, to correct it; null when none', T, async () => {
+    let r = await callOk(athens.c, 'delegation.get', { summit: summit.id, city: 'athens' });
+    assert.deepEqual(r.delegation, { city: 'athens', delegates: 2, arrival: '2027-01-25', departure: '2027-01-27', nights: 2, meals: 18, dietary: '' });
+    assert.match(r.updated, TIME_RE);
+    // An official of Tirana, for Tirana: the dietary text exactly as sent (lines, markup and all).
+    const dietary = 'halal\n1 vegetarian <no nuts> & "no pork"';
+    const reg = await callOk(tirana.c, 'delegation.register', {
+      summit: summit.id, city: 'tirana', delegates: 1, arrival: '2027-01-25', departure: '2027-01-30', dietary,
+    });
+    r = await callOk(tirana.c, 'delegation.get', { summit: summit.id, city: 'tirana' });
+    assert.deepEqual(r.delegation, reg.delegation);
+    assert.equal(r.delegation.dietary, dietary);
+    assert.ok(r.updated >= (await callOk(athens.c, 'delegation.get', { summit: summit.id, city: 'athens' })).updated);
+    // The Sofia deputy, for Sofia; the Zagreb mayor for Zagreb, which registered none.
+    r = await callOk(sofia.c, 'delegation.get', { summit: summit.id, city: 'sofia' });
+    assert.deepEqual(r.delegation, { city: 'sofia', delegates: 2, arrival: '2027-01-26', departure: '2027-01-26', nights: 0, meals: 6, dietary: '' });
+    r = await callOk(zagreb.c, 'delegation.get', { summit: summit.id, city: 'zagreb' });
+    assert.deepEqual([r.delegation, r.updated], [null, null]);
+  });
+
+  test('delegation.get by the secretariat and by the host city (hospitality planning) for any city; the same as delegation.list', T, async () => {
+    const list = (await callOk(w.sec.c, 'delegation.list', { summit: summit.id })).delegations;
+    for (const [who, c] of [['the secretary', w.sec.c], ['the host\'s mayor', zagreb.c]]) {
+      for (const d of list) {
+        const r = await callOk(c, 'delegation.get', { summit: summit.id, city: d.city }, `delegation.get ${d.city} by ${who}`);
+        assert.deepEqual(r.delegation, d, `delegation.get ${d.city} by ${who}`);
+      }
+      const none = await callOk(c, 'delegation.get', { summit: summit.id, city: 'skopje' });
+      assert.equal(none.delegation, null, `skopje registered nothing (${who})`);
+      await callFails(c, 'delegation.get', { summit: summit.id, city: 'atlantis' }, 'not_found', { field: 'city' });
+    }
+  });
+
+  test('delegation.get refused: another city -> forbidden (known or not); not signed in; bad fields; unknown summit', T, async () => {
+    await callFails(athens.c, 'delegation.get', { summit: summit.id, city: 'sofia' }, 'forbidden');
+    await callFails(athens.c, 'delegation.get', { summit: summit.id, city: 'atlantis' }, 'forbidden');
+    await callFails(tirana.c, 'delegation.get', { summit: summit.id, city: 'athens' }, 'forbidden');
+    await callFails(sofia.c, 'delegation.get', { summit: summit.id, city: 'tirana' }, 'forbidden');
+    const c = await open(srv);
+    try {
+      await callFails(c, 'delegation.get', { summit: summit.id, city: 'athens' }, 'not_signed_in');
+    } finally {
+      c.close();
+    }
+    await callFails(athens.c, 'delegation.get', { summit: 999999, city: 'athens' }, 'not_found', { field: 'summit' });
+    await callFails(athens.c, 'delegation.get', { summit: summit.id, city: 'Athens' }, 'bad_request', { field: 'city' });
+    await callFails(athens.c, 'delegation.get', { summit: summit.id }, 'bad_request', { field: 'city' });
+    await callFails(athens.c, 'delegation.get', { city: 'athens' }, 'bad_request', { field: 'summit' });
+    // Another summit (not hosted by Zagreb): the Zagreb mayor is an ordinary city there.
+    const old = (await callOk(w.sec.c, 'summit.list')).summits.find((s) => s.year === 2024);
+    await callFails(zagreb.c, 'delegation.get', { summit: old.id, city: 'athens' }, 'forbidden');
+    assert.equal((await callOk(zagreb.c, 'delegation.get', { summit: old.id, city: 'zagreb' })).delegation, null);
   });
 
   test('attendance.check_in at the desk (secretary) for any city, and online by a mayor or deputy for their own; idempotent', T, async () => {

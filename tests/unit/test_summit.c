@@ -1070,6 +1070,70 @@ static void test_api_delegations(void **state)
     api_teardown(&a);
 }
 
+/*
+ * delegation.get: one city's delegation exactly as stored, for that city's
+ * people, the secretariat and the host city's people; null when none.
+ */
+static void test_api_delegation_get(void **state)
+{
+    struct fixture *f = *state;
+    struct api_fixture a;
+    struct json_object *r;
+    char msg[512];
+    int64_t sid;
+
+    add_people(f);
+    api_setup(f, &a, "192.0.2.1");
+    sid = create_2027(&a);
+#define GET(city) (snprintf(msg, sizeof(msg), "{\"id\":6,\"type\":\"delegation.get\",\"summit\":%lld,\"city\":\"%s\"}", \
+                            (long long)sid, city),                                                                  \
+                   msg)
+    /* nothing registered yet: null, for the city's mayor */
+    sign_in(&a, 2);
+    r = ok(&a, GET("athens"));
+    assert_null(get(r, "delegation"));
+    assert_null(get(r, "updated"));
+    json_object_put(r);
+    snprintf(msg, sizeof(msg),
+             "{\"id\":7,\"type\":\"delegation.register\",\"summit\":%lld,\"city\":\"athens\",\"delegates\":3,"
+             "\"arrival\":\"2027-01-22\",\"departure\":\"2027-01-28\",\"dietary\":\"one vegan\\nno nuts <b>please</b>\"}",
+             (long long)sid);
+    json_object_put(ok(&a, msg));
+    /* read back exactly as stored: by the mayor, an official of the city, the secretariat, the host's mayor */
+    for (int who = 1; who <= 4; who++) {
+        sign_in(&a, who == 1 ? 2 : who == 2 ? 3 : who == 3 ? 1 : 4);
+        r = ok(&a, GET("athens"));
+        assert_string_equal(text_of(get(r, "delegation")),
+                            "{\"city\":\"athens\",\"delegates\":3,\"arrival\":\"2027-01-22\",\"departure\":\"2027-01-28\","
+                            "\"nights\":6,\"meals\":63,\"dietary\":\"one vegan\\nno nuts <b>please</b>\"}");
+        assert_true(json_object_is_type(get(r, "updated"), json_type_string));
+        json_object_put(r);
+    }
+    /* the host's people and the secretariat: any city (null when none), not_found for an unknown one */
+    sign_in(&a, 4);
+    r = ok(&a, GET("belgrade"));
+    assert_null(get(r, "delegation"));
+    json_object_put(r);
+    refused(&a, GET("atlantis"), "not_found", "city");
+    sign_in(&a, 1);
+    refused(&a, GET("atlantis"), "not_found", "city");
+    /* another city's people: forbidden, known or not; not signed in */
+    sign_in(&a, 5);
+    refused(&a, GET("athens"), "forbidden", NULL);
+    refused(&a, GET("atlantis"), "forbidden", NULL);
+    a.conn.person_id = 0;
+    refused(&a, GET("athens"), "not_signed_in", NULL);
+    /* bad fields; an unknown summit */
+    sign_in(&a, 2);
+    refused(&a, GET("Athens"), "bad_request", "city");
+    refused(&a, "{\"id\":6,\"type\":\"delegation.get\",\"summit\":999999,\"city\":\"athens\"}", "not_found", "summit");
+    refused(&a, "{\"id\":6,\"type\":\"delegation.get\",\"city\":\"athens\"}", "bad_request", "summit");
+    snprintf(msg, sizeof(msg), "{\"id\":6,\"type\":\"delegation.get\",\"summit\":%lld}", (long long)sid);
+    refused(&a, msg, "bad_request", "city");
+#undef GET
+    api_teardown(&a);
+}
+
 static void test_api_attendance(void **state)
 {
     struct fixture *f = *state;
@@ -1168,6 +1232,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_api_summit_create, setup, teardown),
         cmocka_unit_test_setup_teardown(test_api_summit_create_opens_the_elected_term, setup, teardown),
         cmocka_unit_test_setup_teardown(test_api_delegations, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_api_delegation_get, setup, teardown),
         cmocka_unit_test_setup_teardown(test_api_attendance, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -3,15 +3,18 @@
 // what it last loaded. Every change (summit.create, attendance.check_in,
 // election.create, election.advance) is a secretariat request, checked by
 // the server on each message; every step of the election asks for a
-// confirmation first. The election is watched (election.watch) so that the
-// turnout moves as ballots are committed; after each turnout event the page
-// asks election.get again for the cities that have not voted (the server
-// gives that list to the secretariat only).
+// confirmation first. The election is watched (election.watch): the turnout
+// moves as ballots are committed (election.turnout), and every change of the
+// election, whoever made it (a mayor declaring or withdrawing, another desk
+// advancing it), comes as election.changed; after either the page asks
+// election.get again, for the cities that have not voted (the server gives
+// that list to the secretariat only) and the marked candidacy list. It never
+// polls.
 import { B40Client } from './client.js';
 import { Session } from './session.js';
 import {
   loadCities, cityName, loadSummits, findElections, queryInt, STATE_WORDS, STATE_KIND, KIND_WORDS,
-  outcomeText, quorumText, electionErrorText,
+  outcomeText, quorumText, electionErrorText, endedCandidacies,
 } from './election.js';
 import {
   $, h, pill, setPill, showMessage, watchConnection, openDialog, formatDate, countryName, fold, checkLength,
@@ -126,14 +129,15 @@ async function chooseElection() {
   writeAddress();
 }
 
+/** Reads the chosen election; watches it first when this connection does not yet, so that no change is missed. */
 async function loadElection() {
+  if (st.watched !== st.electionId) {
+    await call('election.watch', { election: st.electionId });
+    st.watched = st.electionId;
+  }
   const reply = await call('election.get', { election: st.electionId });
   st.election = { ...reply.election, not_voted: reply.not_voted ?? reply.election.not_voted ?? null };
   st.elections = st.elections.map((e) => (e.id === st.election.id ? reply.election : e));
-  if (st.watched !== st.election.id) {
-    await call('election.watch', { election: st.election.id });
-    st.watched = st.election.id;
-  }
 }
 
 function writeAddress() {
@@ -359,9 +363,21 @@ function renderElection() {
   $('ev-results').href = `/results.html?election=${e.id}`;
 
   const codes = round && e.state !== 'candidacy' && e.state !== 'draft' ? round.candidates : e.candidates || [];
-  $('chair-candidates').replaceChildren(...codes.map((c) => h('li', { class: 'candidate', dataset: { code: c } },
-    h('span', { class: 'candidate__name', text: nameOf(c) }))));
+  const canWithdraw = e.state === 'candidacy';
+  $('chair-candidates').replaceChildren(...codes.map((c) => h('li', { class: `candidate${canWithdraw ? ' candidate--action' : ''}`, dataset: { code: c } },
+    h('span', { class: 'candidate__name', text: nameOf(c) }),
+    canWithdraw ? h('button', {
+      class: 'button button--secondary', text: 'Withdraw',
+      attrs: { type: 'button', 'aria-label': `Withdraw the candidacy of ${nameOf(c)}` }, dataset: { withdraw: c },
+      on: { click: () => withdraw(e, c) },
+    }) : null)));
   if (codes.length === 0) $('chair-candidates').append(h('li', { class: 'muted', text: e.state === 'draft' ? 'Candidacies are not open yet.' : 'No city has been put forward yet.' }));
+  const ended = endedCandidacies(e);
+  $('chair-ended').hidden = ended.length === 0;
+  $('chair-ended').textContent = ended.length
+    ? `No longer standing: ${ended.map((c) => `${nameOf(c.city)} (${c.status === 'dropped' ? 'dropped when the list was frozen'
+      : c.withdrawn_by === 'secretariat' ? 'withdrawn by the secretariat' : 'withdrawn by the city'})`).join(', ')}.`
+    : '';
 
   const live = e.state === 'open' && round;
   $('round-live').hidden = !live;
@@ -468,6 +484,25 @@ async function advance(e, to) {
   renderElection();
 }
 
+async function withdraw(e, city) {
+  const ok = await openDialog({
+    title: `Withdraw the candidacy of ${nameOf(city)}?`,
+    body: [
+      h('p', { text: `${nameOf(city)} will no longer be a candidate in “${e.title}”. The withdrawal is recorded with your name.` }),
+      h('p', { text: 'Its mayor can put the city forward again as long as candidacies are open.' }),
+    ],
+    confirmLabel: 'Withdraw the candidacy',
+    danger: true,
+    submit: async () => {
+      const reply = await call('election.withdraw', { election: e.id, city });
+      st.election = { ...reply.election, not_voted: null };
+    },
+  });
+  if (!ok) return;
+  showMessage($('election-status'), 'ok', h('p', { text: `The candidacy of ${nameOf(city)} is withdrawn.` }));
+  renderElection();
+}
+
 $('election-select').addEventListener('change', async (ev) => {
   st.electionId = Number(ev.target.value);
   try { await loadElection(); } catch (err) { showElectionError(err); }
@@ -532,14 +567,12 @@ client.on('election.turnout', (ev) => {
   renderTurnout(round);
   refreshSoon();   // the not-voted list
 });
-client.on('election.closed', (ev) => { if (ev.election === st.election?.id) refreshSoon(); });
-client.on('election.opened', (ev) => { if (ev.election === st.election?.id) refreshSoon(); });
+// Every change of the election comes as election.changed (after
+// election.opened or election.closed when a round opens or closes).
+client.on('election.changed', (ev) => { if (ev.election === st.election?.id) refreshSoon(); });
+// A watch belongs to one connection: after a reconnection the session signs
+// in again and loadAll() watches and reads the election once more.
 client.addEventListener('state', (ev) => { if (ev.detail.state !== 'open') st.watched = null; });
-
-// Candidacies come with no event: while they are open, ask again now and then.
-setInterval(() => {
-  if (client.state === 'open' && root.dataset.state === 'ready' && st.election?.state === 'candidacy' && !document.hidden) refreshSoon();
-}, 10000);
 
 watchConnection(client, $('conn'));
 renderGate();

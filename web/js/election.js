@@ -15,6 +15,16 @@
 //   quorumText(q)                  "26 of 50 member cities present; more than 25 needed: met"
 //   electionErrorText(err, ctx)    a refusal of the election area, in words
 //   canVote(person)                a mayor or deputy of a city
+//   watchAndGet(client, id)        election.watch, then election.get: the election.get reply
+//   changedInPlace(e, ev)          an election.changed event applied to e, or null (read again)
+//   endedCandidacies(e)            the withdrawn and dropped candidacies of e
+//
+// Live updates: a page watches its election (election.watch) and reacts to
+// election.changed (docs/protocol.md), sent for every change of the
+// election; it never polls. A watch lives as long as its connection, and
+// events are not replayed: after a (re)connection the page watches first
+// and reads the election once (watchAndGet), so nothing that changed while
+// it was away, or between the read and the watch, is missed.
 //
 // Finding elections: the protocol has no message that lists elections, so
 // this asks election.get for ids 1, 2, 3, ... until `not_found` (ids are
@@ -90,6 +100,45 @@ export function canVote(person) {
     && person.roles.some((r) => r === 'mayor' || r === 'deputy');
 }
 
+/**
+ * Watches election `id` on this connection, then reads it: anything that
+ * changes after the watch comes as an event, anything before is in the
+ * reply. Resolves to the election.get reply ({election, not_voted?}).
+ */
+export async function watchAndGet(client, id) {
+  await client.request('election.watch', { election: id });
+  return client.request('election.get', { election: id });
+}
+
+/**
+ * Applies an election.changed event to the election object e when the event
+ * says all that changed (candidacies opened, a candidacy declared or
+ * withdrawn): a new object with the event's state, round, winner and
+ * standing candidates, and the candidacy list marked accordingly. Returns e
+ * unchanged for another election's event, and null when a round opened or
+ * closed (the poll, turnout and result come only with election.get).
+ */
+export function changedInPlace(e, ev) {
+  if (!e || ev.election !== e.id) return e;
+  if (ev.change !== 'candidacy' && ev.change !== 'declared' && ev.change !== 'withdrawn') return null;
+  let candidacies = e.candidacies || [];
+  if (ev.city) {
+    const now = new Date().toISOString();
+    const rest = candidacies.filter((c) => c.city !== ev.city);
+    const was = candidacies.find((c) => c.city === ev.city);
+    const mine = ev.change === 'declared'
+      ? { city: ev.city, declared: now, status: 'standing', withdrawn: null, withdrawn_by: null }
+      : { ...(was || { city: ev.city, declared: null }), status: 'withdrawn', withdrawn: now, withdrawn_by: ev.by ?? null };
+    candidacies = [...rest, mine].sort((a, b) => (a.city < b.city ? -1 : a.city > b.city ? 1 : 0));
+  }
+  return { ...e, state: ev.state, round: ev.round, winner: ev.winner, candidates: ev.candidates, candidacies };
+}
+
+/** The candidacies of e that no longer stand: withdrawn (by the city or the secretariat) or dropped at the freeze. */
+export function endedCandidacies(e) {
+  return (e?.candidacies || []).filter((c) => c.status === 'withdrawn' || c.status === 'dropped');
+}
+
 function list(names) {
   if (names.length <= 1) return names.join('');
   return `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
@@ -148,6 +197,7 @@ export function electionErrorText(err, ctx = {}) {
     case 'already_voted':
       return `${city} has already voted in this round; each city votes once. If you did not cast it, your mayor or deputy did.`;
     case 'not_candidate':
+      if (ctx.action === 'withdraw') return `${city} has no candidacy in this election to withdraw.`;
       return 'That city is not a candidate in this round. Please choose again.';
     case 'bad_ballot':
       return 'The ballot was not in the exact form the server expects. Please reload the page and vote again.';
@@ -156,6 +206,9 @@ export function electionErrorText(err, ctx = {}) {
     case 'forbidden':
       return 'Your role does not allow this. Only a mayor or deputy mayor casts a city’s vote; only the secretariat runs the election.';
     case 'conflict':
+      if (ctx.action === 'withdraw') {
+        return 'The candidate list is frozen: the vote has opened, and a candidacy can no longer be withdrawn.';
+      }
       return `This is not possible in the election’s present state${err.message ? ` (${err.message})` : ''}. Please reload and check.`;
     case 'not_found':
       return 'This election or summit was not found.';

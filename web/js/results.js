@@ -1,7 +1,9 @@
 // The public results page (web/results.html). Main thread; owns the page's
 // B40Client and the election it shows (election.get, watched with
-// election.watch so that a round that closes while the page is open appears
-// at once). Public: nothing here needs a sign-in.
+// election.watch: election.changed for every change, so that candidacies and
+// a round that opens or closes while the page is open appear at once, and
+// election.turnout; the page never polls). Public: nothing here needs a
+// sign-in.
 //
 // The bar chart is SVG made with the DOM: each bar's length is the `width`
 // attribute of an SVG <rect> in a 0-100 viewBox, so no style attribute is
@@ -12,7 +14,7 @@
 import { B40Client } from './client.js';
 import {
   loadCities, cityName, loadSummits, findElections, queryInt, STATE_WORDS, STATE_KIND, KIND_WORDS, ROLL_WORDS,
-  outcomeText, electionErrorText,
+  outcomeText, electionErrorText, watchAndGet, changedInPlace,
 } from './election.js';
 import { $, h, pill, setPill, showMessage, watchConnection, formatDate, formatDateTime, countryName } from './ui.js';
 
@@ -40,10 +42,12 @@ async function load() {
     ({ summits: st.summits, terms: st.terms } = await loadSummits(client));
     st.elections = await findElections(client, st.summits);
     const id = st.wanted ?? (st.elections.find((e) => e.state !== 'draft') || st.elections[0])?.id ?? null;
-    st.election = id ? (await client.request('election.get', { election: id })).election : null;
-    if (st.election && st.watched !== st.election.id) {
-      await client.request('election.watch', { election: st.election.id });
-      st.watched = st.election.id;
+    if (id && st.watched !== id) {
+      // watch first, then read: no change between the two is missed
+      st.election = (await watchAndGet(client, id)).election;
+      st.watched = id;
+    } else {
+      st.election = id ? (await client.request('election.get', { election: id })).election : null;
     }
     render();
   } catch (err) {
@@ -88,7 +92,10 @@ function render() {
   root.dataset.state = 'ready';
   showMessage(status, '', '');
   if (rounds.length === 0) {
-    showMessage(status, 'info', h('p', { text: e.state === 'candidacy' ? 'Candidacies are open; no round has been held yet.' : 'No round has been held yet.' }));
+    const standing = (e.candidates || []).map(nameOf);
+    showMessage(status, 'info', h('p', { text: e.state === 'candidacy'
+      ? `Candidacies are open; no round has been held yet. ${standing.length ? `Standing: ${standing.join(', ')}.` : 'No city has been put forward yet.'}`
+      : 'No round has been held yet.' }));
   }
 }
 
@@ -253,8 +260,19 @@ function renderTerms() {
 
 // ---- live -----------------------------------------------------------------------------
 
-client.on('election.closed', (ev) => { if (ev.election === st.election?.id) reloadElection(); });
-client.on('election.opened', (ev) => { if (ev.election === st.election?.id) reloadElection(); });
+// Every change comes as election.changed (after election.opened or
+// election.closed): a candidacy change is shown from the event itself; a
+// round that opened or closed is read again for its poll and result.
+client.on('election.changed', (ev) => {
+  if (ev.election !== st.election?.id) return;
+  const next = changedInPlace(st.election, ev);
+  if (!next) {
+    reloadElection();
+    return;
+  }
+  st.election = next;
+  render();
+});
 client.on('election.turnout', (ev) => {
   const round = st.election?.rounds?.find((r) => r.round === ev.round);
   if (ev.election !== st.election?.id || !round) return;

@@ -3,6 +3,11 @@
 // delegation needs a signed-in person), the summit chosen (?summit=ID, else
 // the newest) and the delegation form.
 //
+// The form starts from what the city registered (delegation.get), so that a
+// mayor corrects the registration rather than typing it again: filled in
+// when the page knows the city (on load, and when the secretariat picks
+// another city), unless the person has started typing already.
+//
 // Nights and meals are computed as the person types, with the rule of
 // docs/protocol.md (nights = departure - arrival in days; meals = delegates
 // x (nights + 1) x 3), so the figure is known before sending; the server
@@ -11,7 +16,7 @@ import { B40Client } from './client.js';
 import { Session } from './session.js';
 import { loadCities, cityName, loadSummits, queryInt, electionErrorText } from './election.js';
 import {
-  $, h, showMessage, watchConnection, formatDate, countryName, checkLength, setFieldError, clearFieldErrors,
+  $, h, showMessage, watchConnection, formatDate, formatDateTime, countryName, checkLength, setFieldError, clearFieldErrors,
 } from './ui.js';
 
 const client = new B40Client();
@@ -21,7 +26,13 @@ const status = $('status');
 const WINDOW_DAYS = 3;
 const DAY_MS = 86400000;
 
-const st = { cities: null, summits: [], terms: [], summitId: queryInt('summit'), summit: null, delegations: null, last: null };
+const st = {
+  cities: null, summits: [], terms: [], summitId: queryInt('summit'), summit: null, delegations: null,
+  last: null,        // the delegation as registered (delegation.get, or the last delegation.register reply)
+  updated: null,     // when it was registered
+  prefilled: null,   // "summit/city" the form was last filled in for
+  dirty: false,      // the person has typed in the form since
+};
 
 function nameOf(code) {
   return cityName(st.cities, code);
@@ -188,6 +199,69 @@ function renderForm() {
   $('d-window-hint').textContent = `From ${formatDate(w.arriveFrom)} (${WINDOW_DAYS} days before the summit) to ${formatDate(w.arriveTo)}.`;
   $('d-departure-hint').textContent = `The day you leave: from ${formatDate(w.leaveFrom)} to ${formatDate(w.leaveTo)} (${WINDOW_DAYS} days after the summit).`;
   renderCalc();
+  prefill();
+}
+
+/** The form's starting values for summit s when nothing is registered. */
+function formDefaults(s) {
+  $('d-delegates').value = '2';
+  $('d-arrival').value = dayText(day(s.starts_on) - DAY_MS);
+  $('d-departure').value = dayText(day(s.ends_on) + DAY_MS);
+  $('d-dietary').value = '';
+}
+
+/**
+ * Reads the chosen city's delegation (delegation.get) once per summit and
+ * city, and fills the form in with it, unless the person has typed since the
+ * form was shown. A city with no delegation keeps the form's starting values.
+ */
+async function prefill() {
+  const s = st.summit;
+  const city = formCity();
+  if (!s || !city || session.status !== 'signed-in') return;
+  const key = `${s.id}/${city}`;
+  if (st.prefilled === key) return;
+  const other = st.prefilled !== null;   // the secretariat picked another city: start over
+  st.prefilled = key;
+  let reply;
+  try {
+    reply = await client.request('delegation.get', { summit: s.id, city });
+  } catch (err) {
+    if (st.prefilled === key) st.prefilled = null;   // try again on the next render
+    session.noteError(err);
+    return;
+  }
+  if (st.prefilled !== key) return;   // the choice changed while asking
+  const d = reply.delegation;
+  st.last = d;
+  st.updated = reply.updated;
+  if (!st.dirty) {
+    if (d) {
+      $('d-delegates').value = String(d.delegates);
+      $('d-arrival').value = d.arrival;
+      $('d-departure').value = d.departure;
+      $('d-dietary').value = d.dietary;
+    } else if (other) {
+      formDefaults(s);
+    }
+    clearFieldErrors(form);
+  }
+  form.dataset.prefilled = d ? 'yes' : 'no';
+  renderRegistered();
+  renderCalc();
+  renderResult();
+}
+
+/** The note above the form: registered already (when), or not yet; and the submit button's words. */
+function renderRegistered() {
+  const d = st.last;
+  const note = $('d-registered');
+  note.hidden = !d;
+  note.textContent = d
+    ? `${nameOf(d.city)}’s delegation is registered${st.updated ? ` (last on ${formatDateTime(st.updated)})` : ''}. `
+      + `${st.dirty ? 'Your changes in the form are kept; sending it' : 'The form shows it as registered; change what you need and send it again. Sending it'} replaces the registration.`
+    : '';
+  $('d-submit').textContent = d ? 'Update the registration' : 'Register the delegation';
 }
 
 /** The days a delegation may arrive and leave for summit s (YYYY-MM-DD). */
@@ -233,6 +307,12 @@ function renderCalc() {
 }
 
 for (const id of ['d-delegates', 'd-arrival', 'd-departure']) $(id).addEventListener('input', renderCalc);
+for (const id of ['d-delegates', 'd-arrival', 'd-departure', 'd-dietary']) $(id).addEventListener('input', () => { st.dirty = true; });
+$('d-city').addEventListener('change', () => {
+  st.dirty = false;   // another city: its own registration, or a fresh form
+  showMessage($('delegation-status'), '', '');
+  prefill();
+});
 
 form.addEventListener('submit', async (ev) => {
   ev.preventDefault();
@@ -266,6 +346,10 @@ form.addEventListener('submit', async (ev) => {
   try {
     const reply = await client.request('delegation.register', v);
     st.last = reply.delegation;
+    st.updated = new Date().toISOString();
+    st.dirty = false;
+    form.dataset.prefilled = 'yes';
+    renderRegistered();
     if (reply.hospitality) st.summit = { ...st.summit, hospitality: reply.hospitality };
     showMessage($('delegation-status'), 'ok', h('p', { text: `The delegation of ${nameOf(reply.delegation.city)} is registered: ${plural(reply.delegation.delegates, 'delegate', 'delegates')}, ${plural(reply.delegation.nights, 'night', 'nights')}, ${plural(reply.delegation.meals, 'meal', 'meals')}.` }));
     renderResult();

@@ -1,7 +1,8 @@
 // The mayor's ballot page (web/vote.html). Main thread; owns the page's
 // B40Client and Session, the election it shows (election.get, watched with
-// election.watch for turnout and round changes), and the step the voter is
-// at. The ballot itself is built, signed, stored and sent by ballot.js;
+// election.watch: election.changed for every change of state or candidates,
+// election.turnout for each ballot; the page never polls), and the step the
+// voter is at. The ballot itself is built, signed, stored and sent by ballot.js;
 // this file decides when, and says what happened in plain words.
 //
 // Which election: ?election=ID, else the newest one that is not decided
@@ -17,7 +18,7 @@ import { Session } from './session.js';
 import { sha256Hex } from './statements.js';
 import * as ballots from './ballot.js';
 import {
-  loadCities, cityName, loadSummits, findElections, currentTerm, queryInt, canVote,
+  loadCities, cityName, loadSummits, findElections, currentTerm, queryInt, canVote, watchAndGet, changedInPlace,
   STATE_WORDS, STATE_KIND, KIND_WORDS, outcomeText, electionErrorText,
 } from './election.js';
 import {
@@ -108,18 +109,20 @@ async function reloadElection() {
 }
 
 async function afterElection() {
+  if (!st.election) return;
+  if (st.watched !== st.election.id) {
+    // A new connection (or election): watch, then read again, so that no
+    // change between the first read and the watch is missed.
+    st.election = (await watchAndGet(client, st.election.id)).election;
+    st.watched = st.election.id;
+  }
   const e = st.election;
-  if (!e) return;
   st.summit = st.summits.find((s) => s.id === e.summit) || null;
   if (st.summit === null) {
     try { st.summit = (await client.request('summit.get', { summit: e.summit })).summit; } catch { /* shown without it */ }
   }
   const round = currentRound(e);
   st.pollOk = round?.poll && round?.fingerprint ? (await sha256Hex(round.poll)) === round.fingerprint : null;
-  if (st.watched !== e.id) {
-    await client.request('election.watch', { election: e.id });
-    st.watched = e.id;
-  }
   st.stored = await ballots.listBallots(e.id).catch(() => []);
   if (st.draft && (st.draft.election !== e.id || st.draft.round !== round?.round || st.draft.poll !== round?.fingerprint)) {
     st.draft = null;
@@ -305,11 +308,17 @@ function renderForVoter(e, round, visible) {
     case 'candidacy': {
       const declared = (e.candidates || []).includes(city);
       const holder = currentTerm(st.terms)?.city === city;
+      const ended = (e.candidacies || []).find((c) => c.city === city && c.status === 'withdrawn');
       $('term-note').hidden = !holder || declared;
       $('term-note').textContent = holder ? `Note: ${cityWords} holds the presidency now. No city may hold two terms in a row, so ${cityWords} cannot stand in this election.` : '';
       $('declare').hidden = declared;
       $('declared').hidden = !declared;
       $('declared').textContent = declared ? `${cityWords} is a candidate.` : '';
+      $('withdraw').hidden = !declared;
+      $('withdrawn-note').hidden = declared || !ended;
+      $('withdrawn-note').textContent = ended
+        ? `${cityWords}’s candidacy was withdrawn${ended.withdrawn_by === 'secretariat' ? ' by the secretariat' : ''}. You can put the city forward again while candidacies are open.`
+        : '';
       visible.push('step-candidacy');
       if (renderAttendance()) visible.push('attendance');
       return { state: 'candidacy', msg: { kind: 'info', text: 'Candidacies are open. Voting starts when the secretariat opens the round.' } };
@@ -550,7 +559,30 @@ $('declare').addEventListener('click', async () => {
     setMessage('error', `${cityWords} could not be put forward. ${electionErrorText(err, { action: 'declare', cityName: cityWords, isTermHolder })}`);
   }
   render();
-  await reloadElection();
+});
+
+$('withdraw').addEventListener('click', async () => {
+  const e = st.election;
+  const cityWords = nameOf(myCity());
+  const ok = await openDialog({
+    title: `Withdraw ${cityWords}’s candidacy?`,
+    body: [
+      h('p', { text: `${cityWords} will no longer be a candidate in “${e.title}”.` }),
+      h('p', { text: 'You can put it forward again as long as candidacies are open. Once the vote opens, the list of candidates is fixed.' }),
+    ],
+    confirmLabel: 'Withdraw the candidacy',
+    danger: true,
+  });
+  if (!ok) return;
+  try {
+    const reply = await client.request('election.withdraw', { election: e.id });
+    st.election = reply.election;
+    setMessage('ok', `${cityWords}’s candidacy is withdrawn.`);
+  } catch (err) {
+    session.noteError(err);
+    setMessage('error', `The candidacy could not be withdrawn. ${electionErrorText(err, { action: 'withdraw', cityName: cityWords })}`);
+  }
+  render();
 });
 
 $('check-in').addEventListener('click', async () => {
@@ -614,15 +646,24 @@ client.on('election.turnout', (ev) => {
   round.turnout = { voted: ev.voted, eligible: ev.eligible };
   renderHead();
 });
-client.on('election.opened', (ev) => { if (ev.election === st.election?.id) reloadElection(); });
-
-// No event announces a new candidacy or the step from draft to candidacies:
-// while the election is in one of those states, ask again now and then.
-const POLL_MS = 15000;
-setInterval(() => {
-  if (client.state === 'open' && ['draft', 'candidacy'].includes(st.election?.state) && !document.hidden) reloadElection();
-}, POLL_MS);
-client.on('election.closed', (ev) => { if (ev.election === st.election?.id) reloadElection(); });
+// Every change of the election (candidacies opened, a candidacy declared or
+// withdrawn, a round opened or closed) comes as election.changed, after
+// election.opened or election.closed when there is one. A candidacy change
+// carries all the page shows; a round's poll or result needs election.get.
+client.on('election.changed', (ev) => {
+  if (ev.election !== st.election?.id) return;
+  const next = changedInPlace(st.election, ev);
+  if (!next) {
+    reloadElection();
+    return;
+  }
+  if (next.state !== st.election.state) {
+    st.message = null;   // a new step: the old words are stale
+    st.choice = null;
+  }
+  st.election = next;
+  render();
+});
 
 client.addEventListener('state', (ev) => {
   if (ev.detail.state === 'open') load();

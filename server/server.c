@@ -61,6 +61,7 @@ struct server_state {
     ev_signal sigint_watcher, sigterm_watcher;
     ev_timer drain_timer; /* while shutting down: are the connections gone, or the grace over? */
     ev_timer wake_timer;  /* see on_wake_tick */
+    ev_prepare turn_end;  /* before the loop waits again: the turn's group commit (ws_turn_end) */
     int64_t drain_deadline_ms;
 };
 
@@ -308,6 +309,12 @@ static void on_wake_tick(struct ev_loop *loop, ev_timer *w, int revents)
     lws_cancel_service(w->data);
 }
 
+static void on_turn_end(struct ev_loop *loop, ev_prepare *w, int revents)
+{
+    (void)loop, (void)revents;
+    ws_turn_end(w->data);
+}
+
 /* Every 50 ms while shutting down: leave the loop once every connection has gone, or the grace is over. */
 static void on_drain_tick(struct ev_loop *loop, ev_timer *w, int revents)
 {
@@ -453,6 +460,9 @@ int server_run(const struct serve_config *cfg)
     ev_timer_init(&st.wake_timer, on_wake_tick, WAKE_TICK_S, WAKE_TICK_S);
     st.wake_timer.data = ctx;
     ev_timer_start(st.loop, &st.wake_timer);
+    ev_prepare_init(&st.turn_end, on_turn_end);
+    st.turn_end.data = &st.ws;
+    ev_prepare_start(st.loop, &st.turn_end);
 
     printf("b40: listening on https://%s%s%s:%d/ (WebSocket wss://%s%s%s:%d/ws, database %s)\n",
            strchr(cfg->listen, ':') ? "[" : "", cfg->listen, strchr(cfg->listen, ':') ? "]" : "", port,
@@ -479,6 +489,7 @@ out:
         ev_signal_stop(st.loop, &st.sigterm_watcher);
         ev_timer_stop(st.loop, &st.drain_timer);
         ev_timer_stop(st.loop, &st.wake_timer);
+        ev_prepare_stop(st.loop, &st.turn_end);
         ev_loop_destroy(st.loop);
     }
     close_resources(&st);

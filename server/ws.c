@@ -331,6 +331,16 @@ static void on_flush(lws_sorted_usec_list_t *sul)
     api_flush(sh->env);
 }
 
+void ws_turn_end(void *shared)
+{
+    struct ws_shared *sh = shared;
+
+    if (!sh->flush_pending)
+        return;
+    lws_sul_cancel(&sh->flush_sul);
+    on_flush(&sh->flush_sul);
+}
+
 void ws_wake(void *shared)
 {
     lws_cancel_service(((struct ws_shared *)shared)->context);

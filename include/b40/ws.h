@@ -46,6 +46,13 @@ void ws_publish(void *shared, int64_t election_id, const char *event, struct jso
 /* Group commit hooks (struct api_env.reply_later and .request_flush). */
 void ws_reply_later(void *shared, uint64_t conn_id, char *msg, size_t len);
 void ws_request_flush(void *shared);
+/*
+ * The end of a turn of the service loop (called by the loop before it waits
+ * again, after every event of the turn was handled): runs the flush that a
+ * turn's ballots requested. The turn's timer is only the fallback: lws runs
+ * timers from libev's idle watcher, which waits while sockets stay busy.
+ */
+void ws_turn_end(void *shared);
 /* Wakes the service loop from another thread (the signature worker's wake callback). */
 void ws_wake(void *shared);
 

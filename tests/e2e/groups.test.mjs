@@ -619,6 +619,15 @@ describe('working groups on the demo network', () => {
     assert.equal(e4.sequence, e3.sequence + 1);
     assert.ok(e4.description.startsWith('Cancelled: Moved to the network meeting'));
 
+    // a feed larger than one write (the server sends its body in parts): 50 long agenda items
+    const agenda = Array.from({ length: 50 }, (_, i) => `${i + 1}: Θαλάσσιος τουρισμός, ports; culture — item ${'x'.repeat(120)}`);
+    const big = (await callOk(sec.c, 'session.schedule', { group: 'tourism', kind: 'extra', title: 'Long agenda', ...slot(70),
+      agenda })).session;
+    const tour = await fetchIcs(srv, '/groups/tourism/calendar.ics');
+    assert.ok(Buffer.byteLength(tour.text) > 8192, `the feed is only ${Buffer.byteLength(tour.text)} bytes`);
+    const eb = tour.parsed.events.find((x) => x.uid === `session-${big.id}@b40-balkan-cities`);
+    assert.equal(eb.description, `Agenda:\n${agenda.map((a, i) => `${i + 1}. ${a}`).join('\n')}`);
+
     // the network's feed: every session of every group, each UID once
     const all = await fetchIcs(srv, '/calendar.ics');
     assert.equal(all.parsed.calendar['X-WR-CALNAME'], 'B40 working groups');

@@ -189,6 +189,13 @@ describe('working groups on the demo network', () => {
       'conflict', { field: 'person' });
     await callFails(athens.c, 'group.set_delegate', { group: 'economy', city: 'tirana', person: tirana.person.id }, 'forbidden');
     await callFails(tirana.c, 'group.set_delegate', { group: 'economy', city: 'tirana', person: tirana.person.id }, 'forbidden');
+    // whom the mayor may name: the city's active people with a city role
+    const people = (await callOk(athens.c, 'group.eligible_delegates', { city: 'athens' })).people;
+    assert.deepEqual(people, [{ id: athens.person.id, name: 'Mayor of Athens', roles: ['mayor'] }]);
+    await callFails(athens.c, 'group.eligible_delegates', { city: 'sofia' }, 'forbidden');
+    await callFails(tirana.c, 'group.eligible_delegates', { city: 'tirana' }, 'forbidden');
+    const split = (await callOk(sec.c, 'group.eligible_delegates', { city: 'split' })).people;
+    assert.deepEqual(split.map((p) => [p.name, p.roles]), [['Working-group delegate of Split', ['official']]]);
     r = await callOk(athens.c, 'group.set_delegate', { group: 'economy', city: 'athens', person: athens.person.id });
     assert.deepEqual(r.members.find((x) => x.city === 'athens').delegate, { id: athens.person.id, name: 'Mayor of Athens' });
     r = await callOk(sec.c, 'group.set_delegate', { group: 'democracy-migration', city: 'tirana', person: tirana.person.id });

@@ -250,6 +250,180 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
     "CREATE TRIGGER presidencies_kept BEFORE DELETE ON presidencies"
     "  BEGIN SELECT RAISE(ABORT, 'the presidency history is kept'); END;"
     "PRAGMA user_version = 3;",
+
+    /*
+     * 4: working groups and their sessions. Groups (the four founding ones
+     * are inserted here, active since the founding summit), the cities that
+     * are members of each with their voting delegate, the signed proposal of
+     * a new group and the two signatures that make it exist (presidency and
+     * secretariat, docs/groups.md), sessions (regular: one per quarter;
+     * extra: on a member city's signed request), those requests, time polls
+     * with their candidate slots and each city's marks, recommendations (the
+     * room's adopted motions) and each city's follow-up of them. Signatures,
+     * signed requests and follow-ups are never deleted or changed.
+     */
+    "CREATE TABLE groups ("
+    "  id             INTEGER PRIMARY KEY,"
+    "  code           TEXT NOT NULL UNIQUE CHECK (length(code) BETWEEN 2 AND 32),"
+    "  name           TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 120),"
+    "  description    TEXT NOT NULL CHECK (length(description) <= 1000),"
+    "  kind           TEXT NOT NULL CHECK (kind IN ('permanent', 'temporary')),"
+    "  ends_on        TEXT CHECK ((kind = 'temporary') = (ends_on IS NOT NULL))," /* YYYY-MM-DD, the last day */
+    "  state          TEXT NOT NULL CHECK (state IN ('proposed', 'active', 'closed')),"
+    "  founding       INTEGER NOT NULL DEFAULT 0 CHECK (founding IN (0, 1)),"
+    "  created_at_ms  INTEGER NOT NULL,"
+    "  active_from_ms INTEGER CHECK ((state = 'proposed') = (active_from_ms IS NULL))," /* when both had signed */
+    "  closed_at_ms   INTEGER"
+    ") STRICT;"
+    "CREATE TABLE group_members ("
+    "  group_id           INTEGER NOT NULL REFERENCES groups (id),"
+    "  city_id            INTEGER NOT NULL REFERENCES cities (id),"
+    "  joined_at_ms       INTEGER NOT NULL,"
+    "  left_at_ms         INTEGER," /* NULL: a member now */
+    "  delegate_person_id INTEGER REFERENCES people (id)," /* NULL: none named */
+    "  PRIMARY KEY (group_id, city_id)"
+    ") STRICT;"
+    "CREATE INDEX group_members_city ON group_members (city_id);"
+    "CREATE TABLE group_proposals ("
+    "  group_id           INTEGER PRIMARY KEY REFERENCES groups (id),"
+    "  statement          TEXT NOT NULL," /* the exact bytes both sides sign (b40-group-proposal-v1) */
+    "  presidency_city_id INTEGER NOT NULL REFERENCES cities (id)," /* the term whose mayor must sign */
+    "  proposed_by        INTEGER NOT NULL REFERENCES people (id),"
+    "  proposed_at_ms     INTEGER NOT NULL"
+    ") STRICT;"
+    "CREATE TABLE group_signatures ("
+    "  group_id     INTEGER NOT NULL REFERENCES group_proposals (group_id),"
+    "  side         TEXT NOT NULL CHECK (side IN ('presidency', 'secretariat')),"
+    "  person_id    INTEGER NOT NULL REFERENCES people (id),"
+    "  key_id       INTEGER NOT NULL REFERENCES person_keys (id),"
+    "  public_key   BLOB NOT NULL CHECK (length(public_key) = 32),"
+    "  signature    BLOB NOT NULL CHECK (length(signature) = 64),"
+    "  signed_at_ms INTEGER NOT NULL,"
+    "  PRIMARY KEY (group_id, side)"
+    ") STRICT;"
+    "CREATE TABLE sessions ("
+    "  id              INTEGER PRIMARY KEY,"
+    "  group_id        INTEGER NOT NULL REFERENCES groups (id),"
+    "  kind            TEXT NOT NULL CHECK (kind IN ('regular', 'extra')),"
+    "  quarter         TEXT NOT NULL CHECK (quarter GLOB '[0-9][0-9][0-9][0-9]Q[1-4]'),"
+    "  title           TEXT NOT NULL CHECK (length(title) BETWEEN 1 AND 120),"
+    "  starts_at_ms    INTEGER NOT NULL,"
+    "  ends_at_ms      INTEGER NOT NULL CHECK (ends_at_ms > starts_at_ms),"
+    "  state           TEXT NOT NULL CHECK (state IN ('scheduled', 'live', 'closed', 'cancelled')),"
+    "  chair_person_id INTEGER REFERENCES people (id)," /* NULL: the secretariat chairs */
+    "  video_url       TEXT,"
+    "  agenda          TEXT NOT NULL," /* a JSON array of item titles */
+    "  ical_sequence   INTEGER NOT NULL DEFAULT 0 CHECK (ical_sequence >= 0),"
+    "  cancel_reason   TEXT,"
+    "  created_by      INTEGER REFERENCES people (id)," /* NULL: the server's plan or the operator */
+    "  created_at_ms   INTEGER NOT NULL,"
+    "  updated_at_ms   INTEGER NOT NULL"
+    ") STRICT;"
+    "CREATE INDEX sessions_group ON sessions (group_id, starts_at_ms);"
+    "CREATE INDEX sessions_start ON sessions (starts_at_ms);"
+    /* the plan makes one regular session per group and quarter; a cancelled one leaves room for another */
+    "CREATE UNIQUE INDEX sessions_regular_quarter ON sessions (group_id, quarter)"
+    "  WHERE kind = 'regular' AND state <> 'cancelled';"
+    "CREATE TABLE session_requests ("
+    "  id              INTEGER PRIMARY KEY,"
+    "  group_id        INTEGER NOT NULL REFERENCES groups (id),"
+    "  city_id         INTEGER NOT NULL REFERENCES cities (id),"
+    "  person_id       INTEGER NOT NULL REFERENCES people (id),"
+    "  key_id          INTEGER NOT NULL REFERENCES person_keys (id),"
+    "  public_key      BLOB NOT NULL CHECK (length(public_key) = 32),"
+    "  statement       TEXT NOT NULL," /* the exact bytes signed (b40-session-request-v1) */
+    "  signature       BLOB NOT NULL CHECK (length(signature) = 64),"
+    "  reason          TEXT NOT NULL,"
+    "  requested_at_ms INTEGER NOT NULL,"
+    "  state           TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'scheduled', 'declined')),"
+    "  decided_by      INTEGER REFERENCES people (id),"
+    "  decided_at_ms   INTEGER,"
+    "  decision_reason TEXT,"
+    "  session_id      INTEGER REFERENCES sessions (id)"
+    ") STRICT;"
+    "CREATE INDEX session_requests_group ON session_requests (group_id, id);"
+    "CREATE TABLE time_polls ("
+    "  id             INTEGER PRIMARY KEY,"
+    "  session_id     INTEGER NOT NULL REFERENCES sessions (id),"
+    "  state          TEXT NOT NULL CHECK (state IN ('open', 'closed')),"
+    "  created_by     INTEGER REFERENCES people (id),"
+    "  created_at_ms  INTEGER NOT NULL,"
+    "  closed_at_ms   INTEGER,"
+    "  picked_slot_id INTEGER" /* the slot chosen when it closed; NULL: closed without a pick */
+    ") STRICT;"
+    "CREATE UNIQUE INDEX time_polls_open ON time_polls (session_id) WHERE state = 'open';"
+    "CREATE TABLE time_poll_slots ("
+    "  id            INTEGER PRIMARY KEY,"
+    "  poll_id       INTEGER NOT NULL REFERENCES time_polls (id),"
+    "  position      INTEGER NOT NULL CHECK (position >= 1),"
+    "  starts_at_ms  INTEGER NOT NULL,"
+    "  ends_at_ms    INTEGER NOT NULL CHECK (ends_at_ms > starts_at_ms),"
+    "  UNIQUE (poll_id, position)"
+    ") STRICT;"
+    "CREATE TABLE time_poll_marks ("
+    "  poll_id   INTEGER NOT NULL REFERENCES time_polls (id),"
+    "  city_id   INTEGER NOT NULL REFERENCES cities (id),"
+    "  slot_id   INTEGER NOT NULL REFERENCES time_poll_slots (id),"
+    "  person_id INTEGER NOT NULL REFERENCES people (id),"
+    "  at_ms     INTEGER NOT NULL,"
+    "  PRIMARY KEY (poll_id, city_id, slot_id)"
+    ") STRICT;"
+    /* a city that marked no slot still answered: it is listed here with no marks */
+    "CREATE TABLE time_poll_answers ("
+    "  poll_id   INTEGER NOT NULL REFERENCES time_polls (id),"
+    "  city_id   INTEGER NOT NULL REFERENCES cities (id),"
+    "  person_id INTEGER NOT NULL REFERENCES people (id),"
+    "  at_ms     INTEGER NOT NULL,"
+    "  PRIMARY KEY (poll_id, city_id)"
+    ") STRICT;"
+    "CREATE TABLE recommendations ("
+    "  id            INTEGER PRIMARY KEY,"
+    "  group_id      INTEGER NOT NULL REFERENCES groups (id),"
+    "  session_id    INTEGER NOT NULL REFERENCES sessions (id),"
+    "  motion_id     INTEGER," /* the room's motion (schema 5); no foreign key */
+    "  text          TEXT NOT NULL CHECK (length(text) >= 1),"
+    "  adopted_at_ms INTEGER NOT NULL"
+    ") STRICT;"
+    "CREATE INDEX recommendations_group ON recommendations (group_id, id);"
+    "CREATE TABLE followups ("
+    "  id                INTEGER PRIMARY KEY,"
+    "  recommendation_id INTEGER NOT NULL REFERENCES recommendations (id),"
+    "  city_id           INTEGER NOT NULL REFERENCES cities (id),"
+    "  status            TEXT NOT NULL CHECK (status IN ('planned', 'in_progress', 'implemented', 'not_planned')),"
+    "  note              TEXT NOT NULL,"
+    "  on_date           TEXT NOT NULL," /* YYYY-MM-DD */
+    "  person_id         INTEGER REFERENCES people (id),"
+    "  at_ms             INTEGER NOT NULL"
+    ") STRICT;"
+    "CREATE INDEX followups_rec ON followups (recommendation_id, city_id, id);"
+    "CREATE TRIGGER followups_append_only_u BEFORE UPDATE ON followups"
+    "  BEGIN SELECT RAISE(ABORT, 'follow-ups are append-only'); END;"
+    "CREATE TRIGGER followups_append_only_d BEFORE DELETE ON followups"
+    "  BEGIN SELECT RAISE(ABORT, 'follow-ups are append-only'); END;"
+    "CREATE TRIGGER group_signatures_kept_u BEFORE UPDATE ON group_signatures"
+    "  BEGIN SELECT RAISE(ABORT, 'signatures are never changed'); END;"
+    "CREATE TRIGGER group_signatures_kept_d BEFORE DELETE ON group_signatures"
+    "  BEGIN SELECT RAISE(ABORT, 'signatures are never deleted'); END;"
+    "CREATE TRIGGER group_proposals_kept_d BEFORE DELETE ON group_proposals"
+    "  BEGIN SELECT RAISE(ABORT, 'proposals are kept'); END;"
+    "CREATE TRIGGER group_proposals_kept_u BEFORE UPDATE ON group_proposals"
+    "  BEGIN SELECT RAISE(ABORT, 'proposals are never changed'); END;"
+    "CREATE TRIGGER session_requests_kept_d BEFORE DELETE ON session_requests"
+    "  BEGIN SELECT RAISE(ABORT, 'session requests are kept'); END;"
+    /* the founding groups: active since the founding summit, Istanbul, 29 November 2021 (1638144000000) */
+    "INSERT INTO groups (code, name, description, kind, state, founding, created_at_ms, active_from_ms) VALUES"
+    "  ('climate', 'Local climate action',"
+    "   'Founding working group on local climate action.', 'permanent', 'active', 1, 1638144000000, 1638144000000),"
+    "  ('democracy-migration', 'Local democracy and migration',"
+    "   'Founding working group on local democracy and migration.', 'permanent', 'active', 1, 1638144000000,"
+    "   1638144000000),"
+    "  ('smart-cities', 'Smart cities and digital transformation',"
+    "   'Founding working group on smart cities and digital transformation.', 'permanent', 'active', 1,"
+    "   1638144000000, 1638144000000),"
+    "  ('economy', 'Local economic cooperation',"
+    "   'Founding working group on local economic cooperation.', 'permanent', 'active', 1, 1638144000000,"
+    "   1638144000000);"
+    "PRAGMA user_version = 4;",
 };
 
 enum stmt_id {
@@ -432,7 +606,7 @@ int store_open(struct store **out, const char *path, enum store_mode mode, char 
         }
     }
     if (store_identity_prepare(st) != 0 || store_registry_prepare(st) != 0 || store_summit_prepare(st) != 0 ||
-        store_election_prepare(st) != 0) {
+        store_election_prepare(st) != 0 || store_groups_prepare(st) != 0) {
         status = fail(err, errlen, STORE_ERR_SQLITE, "cannot prepare a statement: %s", sqlite3_errmsg(st->db));
         goto out;
     }
@@ -453,6 +627,7 @@ void store_close(struct store *st)
     store_registry_finalize(st);
     store_summit_finalize(st);
     store_election_finalize(st);
+    store_groups_finalize(st);
     if (st->db && sqlite3_close(st->db) != SQLITE_OK)
         log_error("store: closing the database failed: %s", sqlite3_errmsg(st->db));
     free(st);

@@ -21,6 +21,7 @@ struct store_identity;
 struct store_registry;
 struct store_summit;
 struct store_election_stmts;
+struct store_groups;
 
 struct store {
     sqlite3 *db;
@@ -30,6 +31,7 @@ struct store {
     struct store_registry *registry;
     struct store_summit *summit;
     struct store_election_stmts *election;
+    struct store_groups *groups;
 };
 
 /* Steps a write statement to SQLITE_DONE, then resets it and clears its bindings. 0 or -1. */
@@ -117,5 +119,7 @@ int store_summit_prepare(struct store *st);
 void store_summit_finalize(struct store *st);
 int store_election_prepare(struct store *st);
 void store_election_finalize(struct store *st);
+int store_groups_prepare(struct store *st);
+void store_groups_finalize(struct store *st);
 
 #endif

@@ -425,6 +425,13 @@ int64_t room_conn_person(const struct room *r, uint64_t conn)
     return c ? r->people[c->person].id : 0;
 }
 
+int64_t room_person_city(const struct room *r, int64_t person)
+{
+    const struct person *p = find_person(r, person, NULL);
+
+    return p ? p->city_id : 0;
+}
+
 bool room_is_present(const struct room *r, int64_t person)
 {
     const struct person *p = find_person(r, person, NULL);

@@ -120,6 +120,8 @@ int64_t room_detach(struct room *r, uint64_t conn, const char *reason, int64_t n
 
 /* The person a connection belongs to, or 0 when it is not attached. */
 int64_t room_conn_person(const struct room *r, uint64_t conn);
+/* The city id a person was attached with (0: the secretariat, or unknown). */
+int64_t room_person_city(const struct room *r, int64_t person);
 /* Whether a person is present (joined and not left). */
 bool room_is_present(const struct room *r, int64_t person);
 /* Connections attached now. */

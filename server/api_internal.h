@@ -45,6 +45,8 @@ extern const struct api_type api_summit_types[];
 extern const size_t api_summit_count;
 extern const struct api_type api_election_types[];
 extern const size_t api_election_count;
+extern const struct api_type api_groups_types[];
+extern const size_t api_groups_count;
 extern const struct api_type api_room_types[];
 extern const size_t api_room_count;
 

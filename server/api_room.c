@@ -28,6 +28,7 @@
 #include "b40/motion.h"
 #include "b40/ratelimit.h"
 #include "b40/room.h"
+#include "b40/room_http.h"
 #include "b40/serverkey.h"
 #include "b40/store.h"
 #include "b40/store_groups.h"
@@ -271,7 +272,10 @@ static int commit_events(struct api_env *env, struct live_room *lr, struct json_
         uint64_t seq = room_stamp(lr->room, evs[i], i);
         const char *kind = ev_str(evs[i], "kind"), *text = json_object_to_json_string_ext(evs[i], JSON_FLAGS);
         int64_t person = ev_int(evs[i], "person");
-        if (!kind || !text || store_room_event_add(env->store, lr->session, seq, kind, text, now) != 0) {
+        int w = kind && text ? store_room_event_add(env->store, lr->session, seq, kind, text, now) : -1;
+        if (w != 0) {
+            log_error("room: session %lld: event %llu (%s) could not be stored (%d)", (long long)lr->session,
+                      (unsigned long long)seq, kind ? kind : "?", w);
             rc = api_internal_error(err, "storing a room event");
         } else if (!strcmp(kind, "presence.join")) {
             if (store_room_attendance_open(env->store, lr->session, person, room_person_city(lr->room, person), now) != 0)
@@ -973,6 +977,60 @@ static int handle_session_minutes(struct api_env *env, struct api_conn *conn, co
     return 0;
 }
 
+/* ---- the minutes over HTTP ---- */
+
+static int minutes_route(struct api_env *env, const char params[][HTTP_DYN_PARAM_MAX + 1], size_t nparams, bool html,
+                         struct http_dyn_response *out)
+{
+    struct group_session s;
+    struct store_minutes m;
+    struct proto_error err;
+    int64_t id = 0;
+    const char *p;
+    int rc;
+
+    if (nparams != 1)
+        return -1;
+    for (p = params[0]; *p >= '0' && *p <= '9' && id < 1000000000000LL; p++)
+        id = id * 10 + (*p - '0');
+    if (*p || p == params[0] || params[0][0] == '0') {
+        out->status = 404;
+        return 0;
+    }
+    rc = store_session_get(env->store, id, &s);
+    if (rc < 0)
+        return -1;
+    if (rc > 0 || strcmp(s.state, "closed")) {
+        out->status = 404;
+        return 0;
+    }
+    if (ensure_minutes(env, &s, &m, &err) != 0)
+        return -1;
+    out->body = html ? m.html : m.markdown;
+    if (html)
+        m.html = NULL;
+    else
+        m.markdown = NULL;
+    out->len = strlen(out->body);
+    out->status = 200;
+    out->content_type = html ? "text/html; charset=utf-8" : "text/markdown; charset=utf-8";
+    out->cache_control = "no-cache";
+    store_minutes_free(&m);
+    return 0;
+}
+
+int room_http_minutes_md(struct api_env *env, const char params[][HTTP_DYN_PARAM_MAX + 1], size_t nparams,
+                         struct http_dyn_response *out)
+{
+    return minutes_route(env, params, nparams, false, out);
+}
+
+int room_http_minutes_html(struct api_env *env, const char params[][HTTP_DYN_PARAM_MAX + 1], size_t nparams,
+                           struct http_dyn_response *out)
+{
+    return minutes_route(env, params, nparams, true, out);
+}
+
 /* ---- room.* ---- */
 
 static void add_state(struct api_env *env, struct json_object *reply, struct live_room *lr)
@@ -1086,14 +1144,13 @@ static int handle_agenda_move(struct api_env *env, struct api_conn *conn, const 
 {
     struct live_room *lr = my_room(env, conn, req, err);
     struct json_object *ev;
+    enum room_status st;
     int64_t now = timeutil_now_ms();
 
     if (!lr)
         return -1;
-    return finish_op(env, lr,
-                     room_agenda_move(lr->room, conn->person_id, is_chair(conn, lr->chair), api_int(req, "item", 0), now,
-                                      &ev),
-                     ev, 0, now, reply, err);
+    st = room_agenda_move(lr->room, conn->person_id, is_chair(conn, lr->chair), api_int(req, "item", 0), now, &ev);
+    return finish_op(env, lr, st, ev, 0, now, reply, err);
 }
 
 static int handle_hand_raise(struct api_env *env, struct api_conn *conn, const struct proto_request *req,
@@ -1101,13 +1158,13 @@ static int handle_hand_raise(struct api_env *env, struct api_conn *conn, const s
 {
     struct live_room *lr = my_room(env, conn, req, err);
     struct json_object *ev;
+    enum room_status st;
     int64_t now = timeutil_now_ms(), retry = 0;
 
     if (!lr)
         return -1;
-    return finish_op(env, lr,
-                     room_hand_raise(lr->room, conn->person_id, api_bool(req, "point_of_order", false), now, &retry, &ev),
-                     ev, retry, now, reply, err);
+    st = room_hand_raise(lr->room, conn->person_id, api_bool(req, "point_of_order", false), now, &retry, &ev);
+    return finish_op(env, lr, st, ev, retry, now, reply, err);
 }
 
 static int handle_hand_lower(struct api_env *env, struct api_conn *conn, const struct proto_request *req,
@@ -1115,14 +1172,14 @@ static int handle_hand_lower(struct api_env *env, struct api_conn *conn, const s
 {
     struct live_room *lr = my_room(env, conn, req, err);
     struct json_object *ev;
+    enum room_status st;
     int64_t now = timeutil_now_ms(), retry = 0;
 
     if (!lr)
         return -1;
-    return finish_op(env, lr,
-                     room_hand_lower(lr->room, conn->person_id, is_chair(conn, lr->chair),
-                                     api_int(req, "person", conn->person_id), now, &retry, &ev),
-                     ev, retry, now, reply, err);
+    st = room_hand_lower(lr->room, conn->person_id, is_chair(conn, lr->chair), api_int(req, "person", conn->person_id),
+                         now, &retry, &ev);
+    return finish_op(env, lr, st, ev, retry, now, reply, err);
 }
 
 static int handle_floor_give(struct api_env *env, struct api_conn *conn, const struct proto_request *req,
@@ -1130,14 +1187,13 @@ static int handle_floor_give(struct api_env *env, struct api_conn *conn, const s
 {
     struct live_room *lr = my_room(env, conn, req, err);
     struct json_object *ev;
+    enum room_status st;
     int64_t now = timeutil_now_ms();
 
     if (!lr)
         return -1;
-    return finish_op(env, lr,
-                     room_floor_give(lr->room, conn->person_id, is_chair(conn, lr->chair), api_int(req, "person", 0), now,
-                                     &ev),
-                     ev, 0, now, reply, err);
+    st = room_floor_give(lr->room, conn->person_id, is_chair(conn, lr->chair), api_int(req, "person", 0), now, &ev);
+    return finish_op(env, lr, st, ev, 0, now, reply, err);
 }
 
 static int handle_floor_end(struct api_env *env, struct api_conn *conn, const struct proto_request *req,
@@ -1145,12 +1201,13 @@ static int handle_floor_end(struct api_env *env, struct api_conn *conn, const st
 {
     struct live_room *lr = my_room(env, conn, req, err);
     struct json_object *ev;
+    enum room_status st;
     int64_t now = timeutil_now_ms();
 
     if (!lr)
         return -1;
-    return finish_op(env, lr, room_floor_end(lr->room, conn->person_id, is_chair(conn, lr->chair), now, &ev), ev, 0, now,
-                     reply, err);
+    st = room_floor_end(lr->room, conn->person_id, is_chair(conn, lr->chair), now, &ev);
+    return finish_op(env, lr, st, ev, 0, now, reply, err);
 }
 
 static int handle_chat_send(struct api_env *env, struct api_conn *conn, const struct proto_request *req,
@@ -1159,12 +1216,13 @@ static int handle_chat_send(struct api_env *env, struct api_conn *conn, const st
     struct live_room *lr = my_room(env, conn, req, err);
     const char *text = api_str(req, "text");
     struct json_object *ev;
+    enum room_status st;
     int64_t now = timeutil_now_ms(), retry = 0;
 
     if (!lr)
         return -1;
-    if (finish_op(env, lr, room_chat_send(lr->room, conn->person_id, text, strlen(text), now, &retry, &ev), ev, retry,
-                  now, reply, err) != 0)
+    st = room_chat_send(lr->room, conn->person_id, text, strlen(text), now, &retry, &ev);
+    if (finish_op(env, lr, st, ev, retry, now, reply, err) != 0)
         return -1;
     json_object_object_add(reply, "message", json_object_new_int64((int64_t)room_seq(lr->room)));
     return 0;

@@ -108,6 +108,11 @@ describe('the live room: presence, chat, agenda, queue, chair', () => {
       const all = events(p.c).map((e) => e.seq);
       for (let i = 1; i < all.length; i++) assert.equal(all[i], all[i - 1] + 1, `${p.city}: seq ${all[i - 1]} then ${all[i]}`);
     }
+    // the envelope's own seq counts every event on each connection, from 2 (the welcome was 1)
+    for (const p of people) {
+      const env = p.c.events.map((m) => m.seq);
+      env.forEach((x, i) => assert.equal(x, i + 2, `${p.city}: envelope seqs ${env.join(',')}`));
+    }
     // each reply names its message's id
     for (const r of replies) assert.equal(r.message, r.seq);
   });

@@ -483,21 +483,31 @@ void api_rooms_stop(struct api_env *env)
 
 /* ---- objects ---- */
 
-static struct json_object *session_json(const struct group_session *s)
+/* The session object of docs/protocol.md ("Working groups"), as group.get and session.get write it. */
+static struct json_object *session_json(struct api_env *env, const struct group_session *s)
 {
-    struct json_object *o = json_object_new_object(), *agenda = json_tokener_parse(s->agenda_json);
+    struct json_object *o = json_object_new_object(), *agenda = json_tokener_parse(s->agenda_json), *chair = NULL;
+    struct store_person p;
 
+    if (s->chair_person_id && store_person_get(env->store, s->chair_person_id, &p) == 0) {
+        chair = json_object_new_object();
+        json_object_object_add(chair, "id", json_object_new_int64(p.id));
+        json_object_object_add(chair, "name", json_object_new_string(p.name));
+    }
     json_object_object_add(o, "id", json_object_new_int64(s->id));
     json_object_object_add(o, "group", json_object_new_string(s->group_code));
     json_object_object_add(o, "kind", json_object_new_string(s->kind));
     json_object_object_add(o, "quarter", json_object_new_string(s->quarter));
     json_object_object_add(o, "title", json_object_new_string(s->title));
+    api_add_time(o, "starts_at", s->starts_at_ms);
+    api_add_time(o, "ends_at", s->ends_at_ms);
     json_object_object_add(o, "state", json_object_new_string(s->state));
-    api_add_time(o, "starts", s->starts_at_ms);
-    api_add_time(o, "ends", s->ends_at_ms);
-    json_object_object_add(o, "chair", s->chair_person_id ? json_object_new_int64(s->chair_person_id) : NULL);
+    json_object_object_add(o, "chair", chair);
     json_object_object_add(o, "video_url", s->video_url[0] ? json_object_new_string(s->video_url) : NULL);
     json_object_object_add(o, "agenda", agenda ? agenda : json_object_new_array());
+    json_object_object_add(o, "sequence", json_object_new_int64(s->ical_sequence));
+    json_object_object_add(o, "cancel_reason", s->cancel_reason[0] ? json_object_new_string(s->cancel_reason) : NULL);
+    json_object_object_add(o, "time_poll", NULL); /* a live or closed session's time poll has closed */
     return o;
 }
 
@@ -892,7 +902,7 @@ static int handle_session_start(struct api_env *env, struct api_conn *conn, cons
         if (commit_one(env, lr, ev, now, err) != 0)
             return -1;
     }
-    json_object_object_add(reply, "session", session_json(&s));
+    json_object_object_add(reply, "session", session_json(env, &s));
     json_object_object_add(reply, "seq", json_object_new_int64((int64_t)room_seq(lr->room)));
     return 0;
 }
@@ -953,7 +963,7 @@ static int handle_session_close(struct api_env *env, struct api_conn *conn, cons
     }
     if (ensure_minutes(env, &s, &m, err) != 0)
         return -1;
-    json_object_object_add(reply, "session", session_json(&s));
+    json_object_object_add(reply, "session", session_json(env, &s));
     add_minutes(env, reply, s.id, &m);
     store_minutes_free(&m);
     return 0;
@@ -1057,10 +1067,10 @@ static int handle_join(struct api_env *env, struct api_conn *conn, const struct 
         bool member = false;
         if (!conn->city_id || store_group_has_city(env->store, s.group_id, conn->city_id, &member) != 0 || !member) {
             if (conn->city_id && !member)
-                return api_fail(err, "not_member", "session", "%s is not a member city of the group %s", conn->city_code,
+                return api_fail(err, "not_in_group", "session", "%s is not a member city of the group %s", conn->city_code,
                                 s.group_code);
             return conn->city_id ? api_internal_error(err, "reading the group") :
-                                   api_fail(err, "not_member", "session", "only the group's member cities attend");
+                                   api_fail(err, "not_in_group", "session", "only the group's member cities attend");
         }
     }
     if (!(lr = open_room(env, &s, err)))
@@ -1100,7 +1110,7 @@ static int handle_join(struct api_env *env, struct api_conn *conn, const struct 
         conn->room_session = s.id; /* only now: the joiner's own join is in what the reply shows, not sent twice */
         env->room_conns++;
     }
-    json_object_object_add(reply, "session", session_json(&s));
+    json_object_object_add(reply, "session", session_json(env, &s));
     json_object_object_add(reply, "seq", json_object_new_int64((int64_t)room_seq(lr->room)));
     you = json_object_new_object();
     json_object_object_add(you, "person", json_object_new_int64(conn->person_id));
@@ -1662,7 +1672,7 @@ static int handle_motion_cast(struct api_env *env, struct api_conn *conn, const 
     members = text_line(m.poll, "members", &mlen);
     eligible = text_line(m.poll, "eligible", &elen);
     if (!in_list(members, mlen, b.city)) {
-        api_fail(err, "not_member", "ballot", "%s is not a member city of the group", b.city);
+        api_fail(err, "not_in_group", "ballot", "%s is not a member city of the group", b.city);
         goto out;
     }
     if (!in_list(eligible, elen, b.city)) {

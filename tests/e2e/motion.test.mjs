@@ -102,7 +102,7 @@ describe('motions: signed ballots, roll call, recommendation; then the minutes',
     const before = sqlite(srv.db, `SELECT count(*) AS n FROM motion_ballots WHERE motion_id = ${motion.id}`)[0].n;
     // a city outside the group
     let r = (await castMotion(E, { ...base, choice: 'yes' })).r;
-    assert.equal(r.error?.code, 'not_member', JSON.stringify(r));
+    assert.equal(r.error?.code, 'not_in_group', JSON.stringify(r));
     // a person of a member city who is not its delegate
     r = (await castMotion(Bdeputy, { ...base, choice: 'no' })).r;
     assert.equal(r.error?.code, 'not_delegate', JSON.stringify(r));

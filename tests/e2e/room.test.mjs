@@ -67,7 +67,7 @@ describe('the live room: presence, chat, agenda, queue, chair', () => {
     assert.equal(events(A.c).filter((e) => e.kind === 'presence.leave').length, 0, 'closing one device of two is no leave');
     // the outsider city is not a member of the group
     const E = w.people[w.outsider];
-    await rqFails(E.c, 'room.join', { session: w.session }, 'not_member', 'session');
+    await rqFails(E.c, 'room.join', { session: w.session }, 'not_in_group', 'session');
     await rqFails(E.c, 'room.chat.send', { session: w.session, text: 'hi' }, 'not_in_room', 'session');
     // the secretariat may join any room
     await rqOk(w.sec.c, 'room.join', { session: w.session });

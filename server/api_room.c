@@ -283,6 +283,13 @@ static int commit_events(struct api_env *env, struct live_room *lr, struct json_
         } else if (!strcmp(kind, "presence.leave")) {
             if (store_room_attendance_close(env->store, lr->session, person, now, ev_str(evs[i], "reason")) < 0)
                 rc = api_internal_error(err, "recording attendance");
+        } else if (!strcmp(kind, "presence.clear")) {
+            struct json_object *persons = json_object_object_get(evs[i], "persons");
+            for (size_t k = 0; !rc && k < json_object_array_length(persons); k++)
+                if (store_room_attendance_close(env->store, lr->session,
+                                                json_object_get_int64(json_object_array_get_idx(persons, k)), now,
+                                                ev_str(evs[i], "reason")) < 0)
+                    rc = api_internal_error(err, "recording attendance");
         }
     }
     if (!rc && store_commit(env->store) != 0)
@@ -367,10 +374,10 @@ static struct live_room *open_room(struct api_env *env, const struct group_sessi
 {
     struct live_room *lr = find_live(env, s->id);
     struct api_rooms *rs;
-    struct json_object *agenda = NULL, **evs = NULL;
+    struct json_object *agenda = NULL, *clear = NULL;
     const char *items[ROOM_AGENDA_MAX];
     struct replay_ctx rc;
-    size_t nitems, nevs = 0;
+    size_t nitems;
     int64_t now = timeutil_now_ms();
 
     if (lr)
@@ -407,14 +414,11 @@ static struct live_room *open_room(struct api_env *env, const struct group_sessi
     if (room_seq(lr->room))
         log_info("room: session %lld rebuilt from %llu stored events", (long long)s->id,
                  (unsigned long long)room_seq(lr->room));
-    if (room_leave_all(lr->room, "restart", now, &evs, &nevs) != 0 ||
-        (nevs && commit_events(env, lr, evs, nevs, now, NULL, NULL, err) != 0)) {
-        free(evs);
+    if (room_leave_all(lr->room, "restart", now, &clear) != 0 || (clear && commit_one(env, lr, clear, now, err) != 0)) {
         drop_live(env, s->id);
         api_internal_error(err, "closing the attendance of before the restart");
         return NULL;
     }
-    free(evs);
     return lr;
 }
 
@@ -466,13 +470,11 @@ void api_rooms_stop(struct api_env *env)
     if (!rs)
         return;
     for (size_t i = 0; i < rs->n; i++) {
-        struct json_object **evs = NULL;
+        struct json_object *clear = NULL;
         struct proto_error e;
-        size_t n = 0;
-        if (room_leave_all(rs->v[i].room, "stop", now, &evs, &n) != 0 ||
-            (n && commit_events(env, &rs->v[i], evs, n, now, NULL, NULL, &e) != 0))
+        if (room_leave_all(rs->v[i].room, "stop", now, &clear) != 0 ||
+            (clear && commit_one(env, &rs->v[i], clear, now, &e) != 0))
             log_error("room: session %lld: the leaves at shutdown could not be recorded", (long long)rs->v[i].session);
-        free(evs);
     }
     for (size_t i = 0; i < rs->n; i++)
         room_destroy(rs->v[i].room);
@@ -929,25 +931,16 @@ static int handle_session_close(struct api_env *env, struct api_conn *conn, cons
         if (!(lr = open_room(env, &s, err)))
             return -1;
         if (!room_is_closed(lr->room)) {
-            struct json_object **evs = NULL, **all;
+            struct json_object *evs[2] = {NULL, NULL};
             size_t n = 0, conns = room_conn_count(lr->room);
-            if (room_leave_all(lr->room, "closed", now, &evs, &n) != 0 || !(all = realloc(evs, (n + 1) * sizeof(*all)))) {
-                for (size_t i = 0; i < n; i++)
-                    json_object_put(evs[i]);
-                free(evs);
+            if (room_leave_all(lr->room, "closed", now, &evs[0]) != 0 ||
+                !(evs[evs[0] ? 1 : 0] = room_event_new("session.close", now))) {
+                json_object_put(evs[0]);
                 return api_internal_error(err, "closing the room");
             }
-            all[n] = room_event_new("session.close", now);
-            if (!all[n]) {
-                for (size_t i = 0; i < n; i++)
-                    json_object_put(all[i]);
-                free(all);
-                return api_internal_error(err, "closing the room");
-            }
-            json_object_object_add(all[n], "by", json_object_new_int64(conn->person_id));
-            rc = commit_events(env, lr, all, n + 1, now, NULL, NULL, err);
-            free(all);
-            if (rc != 0)
+            n = evs[0] ? 2 : 1;
+            json_object_object_add(evs[n - 1], "by", json_object_new_int64(conn->person_id));
+            if (commit_events(env, lr, evs, n, now, NULL, NULL, err) != 0)
                 return -1;
             env->room_conns = env->room_conns >= conns ? env->room_conns - conns : 0;
         }

@@ -208,9 +208,10 @@ describe('motions: signed ballots, roll call, recommendation; then the minutes',
     const r = await rqOk(A.c, 'session.close', { session: w.session });
     assert.equal(r.session.state, 'closed');
     const ev = await waitEvent(B.c, (e) => e.kind === 'session.close', 'B sees the close');
-    const leaves = (B.c.events || []).map((x) => x.room_event).filter((e) => e.kind === 'presence.leave' && e.reason === 'closed');
-    assert.ok(leaves.length >= 2, 'everyone still in the room leaves with the close');
-    assert.ok(leaves.every((e) => e.seq < ev.seq));
+    const clear = (B.c.events || []).map((x) => x.room_event).find((e) => e.kind === 'presence.clear');
+    assert.equal(clear.reason, 'closed');
+    assert.equal(clear.seq, ev.seq - 1, 'everyone still in the room leaves, in one event, just before the close');
+    assert.deepEqual([...clear.persons].sort(), [A.person.id, B.person.id].sort());
     const min = r.minutes;
     const { fields } = parseText(min.header, 'b40-minutes-v1', ['network', 'session', 'markdown-sha256', 'closed']);
     assert.equal(fields.session, String(w.session));

@@ -1058,13 +1058,11 @@ static int handle_join(struct api_env *env, struct api_conn *conn, const struct 
         return -1;
     if (!(conn->roles & ROLES_SECRETARIAT) && conn->person_id != s.chair_person_id) {
         bool member = false;
-        if (!conn->city_id || store_group_has_city(env->store, s.group_id, conn->city_id, &member) != 0 || !member) {
-            if (conn->city_id && !member)
-                return api_fail(err, "not_in_group", "session", "%s is not a member city of the group %s", conn->city_code,
-                                s.group_code);
-            return conn->city_id ? api_internal_error(err, "reading the group") :
-                                   api_fail(err, "not_in_group", "session", "only the group's member cities attend");
-        }
+        if (conn->city_id && store_group_has_city(env->store, s.group_id, conn->city_id, &member) != 0)
+            return api_internal_error(err, "reading the group");
+        if (!member)
+            return api_fail(err, "not_in_group", "session", "%s is not a member city of the group %s",
+                            conn->city_id ? conn->city_code : "your city", s.group_code);
     }
     if (!(lr = open_room(env, &s, err)))
         return -1;

@@ -198,7 +198,7 @@ describe('motions: signed ballots, roll call, recommendation; then the minutes',
     assert.equal(c3.result.outcome, 'no_quorum');
     assert.deepEqual(c3.result.quorum, { members: 4, present: 1, threshold: 3, met: false });
     assert.equal(c3.recommendation, null);
-    const recs = (await rqOk(E.c, 'recommendation.list', { group: w.group })).recommendations;
+    const recs = (await rqOk(E.c, 'recommendation.list', { group: w.group })).recommendations.filter((x) => x.session === w.session);
     assert.equal(recs.length, 1, 'only the adopted motion is a recommendation');
   });
 
@@ -261,6 +261,17 @@ describe('motions: signed ballots, roll call, recommendation; then the minutes',
     // the attendance: no interval left open
     const open = sqlite(srv.db, `SELECT count(*) AS n FROM room_attendance WHERE session_id = ${w.session} AND left_at_ms IS NULL`)[0].n;
     assert.equal(open, 0);
+  });
+
+  test('a session closed without a room (the demo\'s held sessions) still gets signed minutes', T, async () => {
+    const sessions = (await rqOk(E.c, 'session.list', {})).sessions.filter((x) => x.state === 'closed' && x.id !== w.session);
+    assert.ok(sessions.length > 0, 'the demo network has held sessions');
+    const r = await rqOk(E.c, 'session.minutes', { session: sessions[0].id });
+    assert.ok(verifyHex(w.serverKey, r.minutes.header, r.minutes.signature));
+    assert.equal(r.minutes.markdown_sha256, sha256hex(r.minutes.markdown));
+    assert.ok(r.minutes.markdown.includes('- Opened: unknown'), 'no room log: the opening is unknown');
+    const again = await rqOk(E.c, 'session.minutes', { session: sessions[0].id });
+    assert.equal(again.minutes.signature, r.minutes.signature, 'made once, then kept');
   });
 
   test('the database keeps one ballot per city per motion', T, async () => {

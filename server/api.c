@@ -89,6 +89,7 @@ static int authorize(struct api_env *env, struct api_conn *conn, enum api_access
     if (rc < 0)
         return api_internal_error(err, "reading the session");
     if (rc > 0 || !s.key_active || !s.person_active) {
+        api_room_signed_out(env, conn);
         conn->person_id = conn->key_id = 0;
         conn->roles = 0;
         return api_fail(err, rc == 0 && !s.key_active ? "key_revoked" : "not_signed_in", NULL,

@@ -22,12 +22,15 @@
 #include "b40/groups.h"
 #include "b40/identity.h"
 #include "b40/membership.h"
+#include "b40/ratelimit.h"
 #include "b40/store_groups.h"
 #include "b40/store_identity.h"
 #include "b40/store_registry.h"
 #include "b40/timeutil.h"
 
 #define TIME_LEN (TIMEUTIL_RFC3339_LEN - 1)
+#define REQUEST_BURST 5              /* extra-session requests per city and group ... */
+#define REQUEST_WINDOW_MS 86400000LL /* ... per day: each stays in the group's public record */
 
 static int bad_field(struct proto_error *err, const char *field, const char *what)
 {
@@ -1368,6 +1371,14 @@ static int handle_session_request(struct api_env *env, struct api_conn *conn, co
     len = groups_request_statement(&t, expected, sizeof(expected));
     if (check_signed(conn, expected, len, api_str(req, "statement"), sig, err) != 0)
         return -1;
+    {
+        char key[2 * GROUP_CODE_SIZE + 2];
+        int64_t retry = 0;
+        snprintf(key, sizeof(key), "%s/%s", g.code, city.code);
+        if (!ratelimit_allow(env->limits, "session.request", key, now, REQUEST_BURST, REQUEST_WINDOW_MS, &retry))
+            return api_fail(err, "rate_limited", NULL, "%s has made %d requests in this group today; try again in %lld minutes",
+                            city.code, REQUEST_BURST, (long long)((retry + 59999) / 60000));
+    }
     if (!(r = calloc(1, sizeof(*r))))
         return oom(err);
     r->group_id = g.id;

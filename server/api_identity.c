@@ -201,6 +201,8 @@ static int handle_auth_login(struct api_env *env, struct api_conn *conn, const s
         return api_fail(err, "unknown_key", "public_key", "this key is not enrolled; ask the secretariat for a link");
     if (k.revoked_ms)
         return api_fail(err, "key_revoked", "public_key", "this key has been revoked; enroll this device again");
+    if (conn->person_id != k.person_id)
+        api_room_signed_out(env, conn); /* the room was joined as the one signed in before */
     conn->person_id = conn->key_id = 0;
     return sign_in(env, conn, &k, reply, err);
 }
@@ -208,7 +210,8 @@ static int handle_auth_login(struct api_env *env, struct api_conn *conn, const s
 static int handle_auth_logout(struct api_env *env, struct api_conn *conn, const struct proto_request *req,
                               struct json_object *reply, struct proto_error *err)
 {
-    (void)env, (void)req, (void)reply, (void)err;
+    (void)req, (void)reply, (void)err;
+    api_room_signed_out(env, conn);
     conn->person_id = conn->key_id = 0;
     conn->roles = 0;
     conn->city_id = 0;
@@ -229,6 +232,7 @@ static int handle_auth_whoami(struct api_env *env, struct api_conn *conn, const 
             return api_internal_error(err, "reading the session");
         if (rc == 0 && s.key_active && s.person_active && store_key_get(env->store, conn->key_id, &k) == 0)
             return sign_in(env, conn, &k, reply, err);
+        api_room_signed_out(env, conn);
         conn->person_id = conn->key_id = 0; /* revoked or deactivated since */
     }
     json_object_object_add(reply, "person", NULL);

@@ -56,6 +56,14 @@ int64_t api_int(const struct proto_request *req, const char *name, int64_t absen
 bool api_bool(const struct proto_request *req, const char *name, bool absent);
 struct json_object *api_get(const struct proto_request *req, const char *name); /* borrowed; NULL when absent */
 
+/*
+ * The connection's identity ended or changed (auth.logout, a sign-in as
+ * someone else, a key revoked or a person deactivated since): it leaves the
+ * room it was in (room.join was checked for the person who joined), so that
+ * no room event reaches it any more. Nothing when it is in no room.
+ */
+void api_room_signed_out(struct api_env *env, struct api_conn *conn);
+
 /* Fills err with PROTO_INTERNAL, logs what failed (never a secret). Returns -1. */
 int api_internal_error(struct proto_error *err, const char *what);
 

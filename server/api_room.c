@@ -462,6 +462,11 @@ void api_conn_closed(struct api_env *env, struct api_conn *conn)
     leave_current(env, conn, "disconnect");
 }
 
+void api_room_signed_out(struct api_env *env, struct api_conn *conn)
+{
+    leave_current(env, conn, "leave");
+}
+
 void api_rooms_stop(struct api_env *env)
 {
     struct api_rooms *rs = registry(env);

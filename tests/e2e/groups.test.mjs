@@ -375,6 +375,11 @@ describe('working groups on the demo network', () => {
     await callFails(expert.c, 'session.request_decide', { request: r2.id, decision: 'schedule', ...when }, 'already_decided');
     const g = await getGroup(pub, 'climate');
     assert.deepEqual(g.requests.map((x) => [x.id, x.state]), [[r3.id, 'pending'], [r2.id, 'declined'], [r1.id, 'scheduled']]);
+    // every request stays in the group's public record: a city cannot flood it (5 a day per city and group)
+    for (let i = 2; i <= 5; i++) await callOk(athens.c, 'session.request', ask(athens, 'climate', `Request ${i}`));
+    await callFails(athens.c, 'session.request', ask(athens, 'climate', 'Request 6'), 'rate_limited');
+    assert.equal((await getGroup(pub, 'climate')).requests.filter((x) => x.city === 'athens').length, 5);
+    await callOk(sofia.c, 'session.request', ask(sofia, 'climate', 'Heat waves again')); // another city is not held back
   });
 
   test('a city that is not in the group, or not a member of the network, may not request, mark or report', T, async () => {

@@ -279,4 +279,30 @@ describe('motions: signed ballots, roll call, recommendation; then the minutes',
     assert.deepEqual(dup, []);
     await rqOk(w.sec.c, 'system.ping'); // the server is still there
   });
+
+  test('the chains recomputed from the stored ballots alone (docs/audit.md), against the stored links, receipts and signed heads', T, async () => {
+    const motions = sqlite(srv.db, 'SELECT id, state, chain_head, hex(chain_head_signature) AS head_sig FROM motions ORDER BY id');
+    assert.ok(motions.some((m) => m.state === 'closed'), 'closed motions to check');
+    let checked = 0;
+    for (const m of motions) {
+      const rows = sqlite(srv.db, `SELECT seq, text, hex(signature) AS sig, hex(ballot_hash) AS hash, hex(chain) AS chain, receipt, hex(receipt_signature) AS rsig FROM motion_ballots WHERE motion_id = ${m.id} ORDER BY seq`);
+      let chain = motionGenesis(m.id);
+      rows.forEach((b, i) => {
+        assert.equal(b.seq, i + 1, `motion ${m.id}: seq ${b.seq} at position ${i + 1} (no gap)`);
+        const hash = sha256hex(b.text);
+        assert.equal(hash, b.hash.toLowerCase(), `motion ${m.id} seq ${b.seq}: the stored hash is the ballot text's`);
+        chain = chainNext(chain, hash, b.sig.toLowerCase());
+        assert.equal(chain.toString('hex'), b.chain.toLowerCase(), `motion ${m.id} seq ${b.seq}: the stored link`);
+        assert.ok(b.receipt.includes(`\nseq: ${b.seq}\nballot-sha256: ${hash}\nchain: ${chain.toString('hex')}\n`), 'the receipt names it');
+        assert.ok(verifyHex(w.serverKey, b.receipt, b.rsig.toLowerCase()), 'the receipt signature');
+        checked++;
+      });
+      if (m.state !== 'closed') continue;
+      const { fields } = parseText(m.chain_head, 'b40-motion-chain-head-v1', ['network', 'motion', 'seq', 'chain', 'closed']);
+      assert.equal(Number(fields.seq), rows.length, `motion ${m.id}: the head counts every ballot`);
+      assert.equal(fields.chain, chain.toString('hex'), `motion ${m.id}: the signed head is the recomputed chain`);
+      assert.ok(verifyHex(w.serverKey, m.chain_head, m.head_sig.toLowerCase()), `motion ${m.id}: the head's signature`);
+    }
+    assert.ok(checked >= 3, `ballots checked: ${checked}`);
+  });
 });

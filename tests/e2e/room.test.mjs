@@ -283,6 +283,37 @@ describe('room requests from people outside it', () => {
     assert.ok(r.snapshot.present.some((p) => p.person === b.person.id));
     assert.ok(!r.snapshot.present.some((p) => p.person === a.person.id), 'a left when its connection became b');
   });
+
+  test('signing out, or signing in as someone else, leaves the room: no room event reaches the connection after it', T, async () => {
+    const [a, b] = w.cities.map((c) => w.people[c]);
+    const a2 = await again(srv, a);
+    const b2 = await again(srv, b);
+    await rqOk(b2.c, 'room.join', { session: w.session });
+    await rqOk(a2.c, 'room.join', { session: w.session });
+    const hello = await rqOk(b2.c, 'room.chat.send', { session: w.session, text: 'hello a' });
+    await waitEvent(a2.c, (e) => e.seq === hello.seq, 'a sees the chat while signed in');
+    await rqOk(a2.c, 'auth.logout');
+    const left = await waitEvent(b2.c, (e) => e.kind === 'presence.leave' && e.person === a.person.id, 'b sees a leave at sign-out');
+    assert.equal(left.reason, 'leave');
+    const seen = events(a2.c).length;
+    const secret = await rqOk(b2.c, 'room.chat.send', { session: w.session, text: 'members only' });
+    await waitEvent(b2.c, (e) => e.seq === secret.seq, 'b sees its own chat');
+    await rqOk(a2.c, 'system.ping'); // a round trip after the chat was sent
+    assert.equal(events(a2.c).length, seen, `a signed-out connection still got ${JSON.stringify(events(a2.c).slice(seen))}`);
+    await rqFails(a2.c, 'room.chat.send', { session: w.session, text: 'still here?' }, 'not_signed_in');
+    // the same when another person signs in on a connection that is in the room
+    const a3 = await again(srv, a);
+    await rqOk(a3.c, 'room.join', { session: w.session });
+    await waitEvent(b2.c, (e) => e.kind === 'presence.join' && e.person === a.person.id && e.seq > left.seq, 'b sees a join again');
+    const outsider = w.people[w.outsider];
+    await signInOn(srv, outsider.key, a3.c); // a non-member city's person, on a's connection
+    await waitEvent(b2.c, (e) => e.kind === 'presence.leave' && e.person === a.person.id && e.seq > left.seq, 'b sees a leave at the other sign-in');
+    const seen3 = events(a3.c).length;
+    const secret2 = await rqOk(b2.c, 'room.chat.send', { session: w.session, text: 'not for the outsider' });
+    await waitEvent(b2.c, (e) => e.seq === secret2.seq, 'b sees its own chat');
+    await rqOk(a3.c, 'system.ping');
+    assert.equal(events(a3.c).length, seen3, 'the outsider signed in on that connection gets no room event');
+  });
 });
 
 

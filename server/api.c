@@ -103,6 +103,18 @@ static int authorize(struct api_env *env, struct api_conn *conn, enum api_access
     return 0;
 }
 
+void api_conn_recheck(struct api_env *env, struct api_conn *conn)
+{
+    struct identity_session s;
+    int rc;
+
+    if (!conn->person_id || !conn->room_session)
+        return;
+    rc = store_session_check(env->store, conn->person_id, conn->key_id, &s);
+    if (rc > 0 || (rc == 0 && (!s.key_active || !s.person_active)))
+        api_room_signed_out(env, conn);
+}
+
 char *api_handle_text(struct api_env *env, struct api_conn *conn, const char *buf, size_t len, size_t *reply_len)
 {
     struct proto_request req;

@@ -558,6 +558,8 @@ static int handle_key_revoke(struct api_env *env, struct api_conn *conn, const s
         return api_internal_error(err, "reading the key");
     log_info("identity: key %lld of person %lld revoked by person %lld", (long long)k.id, (long long)k.person_id,
              (long long)conn->person_id);
+    if (env->each_conn) /* connections signed in with that key leave their rooms now */
+        env->each_conn(env->hub, api_conn_recheck);
     json_object_object_add(reply, "key", key_json(&k));
     return 0;
 }

@@ -63,6 +63,12 @@ struct json_object *api_get(const struct proto_request *req, const char *name); 
  * no room event reaches it any more. Nothing when it is in no room.
  */
 void api_room_signed_out(struct api_env *env, struct api_conn *conn);
+/*
+ * Re-reads conn's session (its key and person) and, when it has ended, takes
+ * the connection out of its room. The connection stays marked signed in, so
+ * that its next message is refused by authorize() with the precise reason.
+ */
+void api_conn_recheck(struct api_env *env, struct api_conn *conn);
 
 /* Fills err with PROTO_INTERNAL, logs what failed (never a secret). Returns -1. */
 int api_internal_error(struct proto_error *err, const char *what);

@@ -420,6 +420,7 @@ int server_run(const struct serve_config *cfg)
         goto out;
     }
     st.env.publish = ws_publish;
+    st.env.each_conn = ws_each_conn;
     st.env.reply_later = ws_reply_later;
     st.env.request_flush = ws_request_flush;
     st.env.batch = api_batch_create();

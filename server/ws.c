@@ -338,6 +338,15 @@ static void on_flush(lws_sorted_usec_list_t *sul)
     api_flush(sh->env);
 }
 
+void ws_each_conn(void *shared, void (*fn)(struct api_env *env, struct api_conn *conn))
+{
+    struct ws_shared *sh = shared;
+
+    for (struct ws_pss *p = sh->conns; p; p = p->next)
+        if (!p->closing && !p->dropped)
+            fn(sh->env, &p->conn);
+}
+
 void ws_turn_end(void *shared)
 {
     struct ws_shared *sh = shared;

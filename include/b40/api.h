@@ -19,6 +19,8 @@ struct ratelimit;
 struct json_object;
 
 /* What every handler may use; owned by the server, outlives all connections. */
+struct api_conn;
+
 struct api_env {
     struct store *store;
     const struct serverkey *key;
@@ -41,6 +43,13 @@ struct api_env {
      */
     void (*request_flush)(void *hub);
     void (*reply_later)(void *hub, uint64_t conn_id, char *msg, size_t len);
+    /*
+     * Calls fn for every open connection (NULL in unit tests). Used when a
+     * change ends other connections' sessions (a key revoked): those that
+     * only listen must stop hearing a room's events at once, not at their
+     * next message.
+     */
+    void (*each_conn)(void *hub, void (*fn)(struct api_env *env, struct api_conn *conn));
     void *hub;
     size_t watchers;         /* connections that watch an election (so publishing can be skipped) */
     size_t room_conns;       /* connections in a room (likewise) */

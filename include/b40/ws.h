@@ -50,6 +50,8 @@ void ws_publish(void *shared, int64_t topic, const char *event, struct json_obje
 /* Group commit hooks (struct api_env.reply_later and .request_flush). */
 void ws_reply_later(void *shared, uint64_t conn_id, char *msg, size_t len);
 void ws_request_flush(void *shared);
+/* struct api_env.each_conn: fn for every connection that is neither closing nor dropped. */
+void ws_each_conn(void *shared, void (*fn)(struct api_env *env, struct api_conn *conn));
 /*
  * The end of a turn of the service loop (called by the loop before it waits
  * again, after every event of the turn was handled): runs the flush that a

@@ -10,7 +10,7 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { TIME_RE } from './wsutil.mjs';
-import { startDemo, finish, open } from './idutil.mjs';
+import { startDemo, finish, open, revocationStatement, rfc3339, signHex } from './idutil.mjs';
 import { sqlite } from './elutil.mjs';
 import { rq, rqOk, rqFails, waitEvent, events, assertEvent, liveSession, again, signInOn } from './roomutil.mjs';
 
@@ -313,6 +313,30 @@ describe('room requests from people outside it', () => {
     await waitEvent(b2.c, (e) => e.seq === secret2.seq, 'b sees its own chat');
     await rqOk(a3.c, 'system.ping');
     assert.equal(events(a3.c).length, seen3, 'the outsider signed in on that connection gets no room event');
+  });
+
+  test('a key revoked while its connection only listens: the connection leaves the room at once', T, async () => {
+    // a third city of the group, so that the others' keys stay usable for the later tests
+    const c = w.cities[2] ?? w.cities[1];
+    const victim = w.people[c];
+    const listener = await again(srv, victim);
+    const b = await again(srv, w.people[w.cities[0]]);
+    await rqOk(b.c, 'room.join', { session: w.session });
+    await rqOk(listener.c, 'room.join', { session: w.session });
+    const before = await rqOk(b.c, 'room.chat.send', { session: w.session, text: 'before the revocation' });
+    await waitEvent(listener.c, (e) => e.seq === before.seq, 'the listener hears the room');
+    const revoked = rfc3339(Date.now());
+    const st = revocationStatement({ pub: victim.key.pub, person: victim.person.id, reason: 'lost phone', revoked, signer: w.sec.key.pub });
+    await rqOk(w.sec.c, 'key.revoke', { public_key: victim.key.pub, reason: 'lost phone', revoked, statement: st, signature: signHex(w.sec.key, st) });
+    const left = await waitEvent(b.c, (e) => e.kind === 'presence.leave' && e.person === victim.person.id && e.seq > before.seq,
+      'the others see the revoked person leave without it sending anything');
+    assert.equal(left.reason, 'leave');
+    const seen = events(listener.c).length;
+    const secret = await rqOk(b.c, 'room.chat.send', { session: w.session, text: 'not for a revoked key' });
+    await waitEvent(b.c, (e) => e.seq === secret.seq, 'b sees its own chat');
+    await new Promise((r) => setTimeout(r, 200));
+    assert.deepEqual(events(listener.c).slice(seen).filter((e) => e.seq >= secret.seq), [], 'no room event after the revocation');
+    await rqFails(listener.c, 'room.chat.send', { session: w.session, text: 'still here?' }, 'key_revoked');
   });
 });
 

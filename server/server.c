@@ -26,6 +26,7 @@
 
 #include "b40/api.h"
 #include "b40/config.h"
+#include "b40/http_dyn.h"
 #include "b40/log.h"
 #include "b40/origin.h"
 #include "b40/proto.h"
@@ -68,6 +69,8 @@ static void on_signal(int sig)
 struct http_pss {
     char body[256];
     size_t len;
+    struct http_dyn_response dyn; /* a dynamic route's response being written (http_dyn) */
+    size_t dyn_off;
 };
 
 static int healthz_begin(struct lws *wsi, struct http_pss *pss, struct server_state *st)
@@ -97,6 +100,52 @@ static int healthz_begin(struct lws *wsi, struct http_pss *pss, struct server_st
     return 0;
 }
 
+/* A GET on a dynamic route (http_dyn): the headers now, the body in HTTP_WRITEABLE. */
+static int dyn_begin(struct lws *wsi, struct http_pss *pss, struct server_state *st, const char *path)
+{
+    uint8_t buf[LWS_PRE + 1024], *start = &buf[LWS_PRE], *p = start, *end = &buf[sizeof(buf) - 1];
+    const char *cc;
+
+    http_dyn_serve(&st->env, path, &pss->dyn);
+    pss->dyn_off = 0;
+    if (pss->dyn.status != HTTP_STATUS_OK || !pss->dyn.body) {
+        int status = pss->dyn.status ? pss->dyn.status : HTTP_STATUS_INTERNAL_SERVER_ERROR;
+        http_dyn_response_free(&pss->dyn);
+        return lws_return_http_status(wsi, (unsigned)status, NULL) || lws_http_transaction_completed(wsi);
+    }
+    cc = pss->dyn.cache_control;
+    if (lws_add_http_common_headers(wsi, HTTP_STATUS_OK, pss->dyn.content_type, pss->dyn.len, &p, end) ||
+        (cc && lws_add_http_header_by_name(wsi, (const unsigned char *)"cache-control:", (const unsigned char *)cc,
+                                           (int)strlen(cc), &p, end)) ||
+        lws_finalize_write_http_header(wsi, start, &p, end)) {
+        http_dyn_response_free(&pss->dyn);
+        return 1;
+    }
+    lws_callback_on_writable(wsi);
+    return 0;
+}
+
+/* Writes the next part of a dynamic response (one lws_write per callback). */
+static int dyn_write(struct lws *wsi, struct http_pss *pss)
+{
+    uint8_t buf[LWS_PRE + 8192];
+    size_t left = pss->dyn.len - pss->dyn_off, n = left < sizeof(buf) - LWS_PRE ? left : sizeof(buf) - LWS_PRE;
+    bool last = n == left;
+
+    memcpy(&buf[LWS_PRE], pss->dyn.body + pss->dyn_off, n);
+    if (lws_write(wsi, &buf[LWS_PRE], n, last ? LWS_WRITE_HTTP_FINAL : LWS_WRITE_HTTP) != (int)n) {
+        http_dyn_response_free(&pss->dyn);
+        return 1;
+    }
+    pss->dyn_off += n;
+    if (!last) {
+        lws_callback_on_writable(wsi);
+        return 0;
+    }
+    http_dyn_response_free(&pss->dyn);
+    return lws_http_transaction_completed(wsi) ? -1 : 0;
+}
+
 static int callback_http(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)
 {
     struct http_pss *pss = user;
@@ -117,10 +166,17 @@ static int callback_http(struct lws *wsi, enum lws_callback_reasons reason, void
         if (!lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI))
             return lws_return_http_status(wsi, HTTP_STATUS_METHOD_NOT_ALLOWED, NULL) ||
                    lws_http_transaction_completed(wsi);
-        if (lws_hdr_copy(wsi, (char *)buf, sizeof(buf), WSI_TOKEN_GET_URI) != 8 || memcmp(buf, "/healthz", 8))
-            return lws_return_http_status(wsi, HTTP_STATUS_NOT_FOUND, NULL) || lws_http_transaction_completed(wsi);
-        return healthz_begin(wsi, pss, st);
+        if (lws_hdr_copy(wsi, (char *)buf, sizeof(buf), WSI_TOKEN_GET_URI) == 8 && !memcmp(buf, "/healthz", 8))
+            return healthz_begin(wsi, pss, st);
+        {
+            char path[HTTP_DYN_PATH_MAX + 1];
+            if (lws_hdr_copy(wsi, path, sizeof(path), WSI_TOKEN_GET_URI) <= 0)
+                return lws_return_http_status(wsi, HTTP_STATUS_NOT_FOUND, NULL) || lws_http_transaction_completed(wsi);
+            return dyn_begin(wsi, pss, st, path);
+        }
     case LWS_CALLBACK_HTTP_WRITEABLE:
+        if (pss && pss->dyn.body)
+            return dyn_write(wsi, pss);
         if (!pss || !pss->len)
             break;
         memcpy(&buf[LWS_PRE], pss->body, pss->len);
@@ -128,6 +184,11 @@ static int callback_http(struct lws *wsi, enum lws_callback_reasons reason, void
             return 1;
         pss->len = 0;
         return lws_http_transaction_completed(wsi) ? -1 : 0;
+    case LWS_CALLBACK_CLOSED_HTTP:
+    case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
+        if (pss)
+            http_dyn_response_free(&pss->dyn);
+        break;
     default:
         break;
     }
@@ -272,7 +333,8 @@ int server_run(const struct serve_config *cfg)
     struct lws_context *ctx = NULL;
     struct lws_vhost *vh;
     struct lws_protocols protocols[3];
-    struct lws_http_mount mount_root, mount_health;
+    struct lws_http_mount mount_root, mount_health, mount_dyn[8];
+    const struct lws_http_mount *mounts = &mount_health;
     struct sigaction sa;
     lws_retry_bo_t retry;
     int64_t deadline = 0;
@@ -337,6 +399,17 @@ int server_run(const struct serve_config *cfg)
     mount_health.origin = "b40-http";
     mount_health.origin_protocol = LWSMPRO_CALLBACK;
 
+    /* the dynamic routes (http_dyn): served by the same callback as /healthz */
+    for (size_t i = 0; http_dyn_mounts[i] && i < sizeof(mount_dyn) / sizeof(mount_dyn[0]); i++) {
+        memset(&mount_dyn[i], 0, sizeof(mount_dyn[i]));
+        mount_dyn[i].mount_next = mounts;
+        mount_dyn[i].mountpoint = http_dyn_mounts[i];
+        mount_dyn[i].mountpoint_len = (unsigned char)strlen(http_dyn_mounts[i]);
+        mount_dyn[i].origin = "b40-http";
+        mount_dyn[i].origin_protocol = LWSMPRO_CALLBACK;
+        mounts = &mount_dyn[i];
+    }
+
     memset(&info, 0, sizeof(info));
     info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT | LWS_SERVER_OPTION_EXPLICIT_VHOSTS;
     ctx = lws_create_context(&info);
@@ -350,7 +423,7 @@ int server_run(const struct serve_config *cfg)
     info.port = cfg->port;
     info.iface = cfg->listen;
     info.protocols = protocols;
-    info.mounts = &mount_health;
+    info.mounts = mounts;
     info.headers = security_headers;
     info.ssl_cert_filepath = cfg->cert;
     info.ssl_private_key_filepath = cfg->key;

@@ -15,7 +15,7 @@
 //   isChairOf(person, session)         the session's chair
 //   sideOf(person, term)               'presidency' | 'secretariat' | null (who may sign a proposal)
 //   groupErrorText(err)                a refusal, in words
-//   minutesLinks(session)              {html, md} paths of a closed session's minutes
+//   minutesLinks(session)              {page, html, md}: the minutes page and the server's files
 //   roomLink(session)                  the room page of a session
 
 import { describeError, formatDate } from './ui.js';
@@ -74,8 +74,13 @@ export function sideOf(person, term) {
   return null;
 }
 
+/** The minutes page (signature checked there, over WebSocket) and the server's own files. */
 export function minutesLinks(session) {
-  return { html: `/sessions/${session.id}/minutes.html`, md: `/sessions/${session.id}/minutes.md` };
+  return {
+    page: `/minutes.html?session=${encodeURIComponent(session.id)}`,
+    html: `/sessions/${session.id}/minutes.html`,
+    md: `/sessions/${session.id}/minutes.md`,
+  };
 }
 
 export function roomLink(session) {

@@ -73,7 +73,7 @@ export function pollSection(ctx, poll, session) {
     h('h2', { text: `Time poll: ${session.title}`, attrs: { id: `poll-${poll.id}-title` } }),
     h('p', { text: open
       ? 'Member cities mark every slot that suits them; the chair or the secretariat then picks one. Times are in your zone, '
-        + `${viewerZone()}: Istanbul is UTC+3, Athens and Sofia UTC+2, most member cities UTC+1 (one hour more in summer).`
+        + `${viewerZone()}. (Istanbul is on UTC+3 all year; Athens and Sofia on UTC+2 and most member cities on UTC+1, one hour more in summer.)`
       : 'This poll is closed.' }),
     canMark ? h('p', { class: 'muted small', text: answer ? `Your city’s marks were saved; change them and save again.` : 'Your city has not answered yet.' }) : null,
     h('ol', { class: 'slot-list' }, ...rows),

@@ -1,0 +1,107 @@
+// The signed minutes of a closed session (web/minutes.html?session=ID).
+// Main thread; owns the page's B40Client. session.minutes gives the
+// Markdown, the printable HTML, the signed b40-minutes-v1 header, its
+// signature and the server's key; this page checks, with WebCrypto, that
+// the signature verifies over the header and that the header pins the
+// Markdown's SHA-256, and shows the Markdown as text: nothing from the
+// minutes is ever parsed as HTML here. The printable HTML is opened from
+// the server's own address when it serves one (/sessions/ID/minutes.html),
+// else offered as a download.
+import { B40Client } from './client.js';
+import { $, h, pill, showMessage, watchConnection } from './ui.js';
+import { sha256Hex } from './statements.js';
+import { parseText, verifyEd25519 } from './ballot.js';
+import { groupErrorText } from './groupwords.js';
+
+const client = new B40Client();
+const root = $('minutes');
+const status = $('status');
+const sessionId = (() => {
+  const v = new URLSearchParams(location.search).get('session');
+  return v && /^[1-9]\d{0,15}$/.test(v) ? Number(v) : null;
+})();
+let minutes = null;
+
+/** Whether the server serves a path (HEAD, same origin). */
+async function served(path) {
+  try {
+    const r = await fetch(path, { method: 'HEAD', cache: 'no-store' });
+    return r.ok;
+  } catch {
+    return false;
+  }
+}
+
+async function load() {
+  if (!sessionId) {
+    root.dataset.state = 'error';
+    showMessage(status, 'error', h('p', { text: 'No session is named in the address.' }));
+    return;
+  }
+  try {
+    const s = (await client.request('session.get', { session: sessionId })).session;
+    $('m-title').textContent = `Minutes: ${s.title}`;
+    document.title = `Minutes: ${s.title} — B40 Balkan Cities Network`;
+    $('m-group').href = `/group.html?code=${encodeURIComponent(s.group)}`;
+    client.request('group.get', { group: s.group }).then((g) => { $('m-group').textContent = g.group.name; }).catch(() => {});
+    if (s.state !== 'closed') {
+      root.dataset.state = 'not-closed';
+      showMessage(status, 'info', h('p', {}, 'This session has no minutes yet: they are written when the chair closes it. ',
+        h('a', { text: 'Go to the session room', attrs: { href: `/room.html?session=${sessionId}` } }), '.'));
+      return;
+    }
+    minutes = (await client.request('session.minutes', { session: sessionId })).minutes;
+    await render(minutes);
+  } catch (err) {
+    if (err.code === 'disconnected' || err.code === 'not_connected') return;
+    root.dataset.state = 'error';
+    showMessage(status, 'error', h('p', { text: err.code === 'not_found' ? 'There are no minutes for this session.' : `The minutes could not be loaded. ${groupErrorText(err)}` }));
+  }
+}
+
+async function render(m) {
+  const header = parseText(m.header);
+  const digest = await sha256Hex(m.markdown);
+  const sigOk = await verifyEd25519(m.server_key, m.header, m.signature);
+  const pins = header.kind === 'b40-minutes-v1' && header.fields['markdown-sha256'] === digest && header.fields.session === String(sessionId);
+  const valid = sigOk && pins;
+  const check = $('m-check');
+  check.dataset.valid = valid ? 'yes' : 'no';
+  check.replaceChildren(valid
+    ? pill('ok', 'Signature valid (checked on this device)')
+    : pill('error', sigOk ? 'The header does not match these minutes' : 'The signature does NOT verify'),
+  h('span', { class: 'muted', text: ` Closed ${header.fields.closed || ''}` }));
+  $('m-header').textContent = m.header;
+  $('m-signature').textContent = m.signature;
+  $('m-key').textContent = m.server_key;
+  $('m-text').textContent = m.markdown;
+  $('m-sig').hidden = false;
+  $('m-body').hidden = false;
+  root.dataset.state = 'ready';
+  showMessage(status, '', '');
+  const htmlPath = `/sessions/${sessionId}/minutes.html`;
+  const mdPath = `/sessions/${sessionId}/minutes.md`;
+  const [hasHtml, hasMd] = await Promise.all([served(htmlPath), served(mdPath)]);
+  $('m-printable').hidden = !hasHtml;
+  $('m-printable').href = htmlPath;
+  $('m-markdown').hidden = !hasMd;
+  $('m-markdown').href = mdPath;
+  $('m-download-html').hidden = hasHtml;
+  $('m-download-md').hidden = hasMd;
+}
+
+function download(text, type, name) {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const a = h('a', { attrs: { href: url, download: name } });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60000);
+}
+
+$('m-download-md').addEventListener('click', () => { if (minutes) download(minutes.markdown, 'text/markdown;charset=utf-8', `b40-minutes-session-${sessionId}.md`); });
+$('m-download-html').addEventListener('click', () => { if (minutes) download(minutes.html, 'text/html;charset=utf-8', `b40-minutes-session-${sessionId}.html`); });
+
+client.addEventListener('state', (ev) => { if (ev.detail.state === 'open' && !minutes) load(); });
+watchConnection(client, $('conn'));
+client.connect();

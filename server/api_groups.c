@@ -417,6 +417,14 @@ static struct json_object *proposal_json(struct api_env *env, int64_t group_id, 
     return o;
 }
 
+/* Whether a temporary group's last day is over (UTC): it is no longer expected to meet. */
+static bool has_ended(const struct group_record *g, int64_t now_ms)
+{
+    char today[MEMBERSHIP_DATE_LEN + 1];
+
+    return g->ends_on[0] && membership_date_from_ms(now_ms, today) == 0 && strcmp(today, g->ends_on) > 0;
+}
+
 /*
  * The group object: its record, member count, next session and overdue
  * flag as of now_ms under `term` (NULL: no term). With full, also members,
@@ -438,7 +446,7 @@ static struct json_object *group_json(struct api_env *env, const struct group_re
         store_session_last_closed(env->store, g->id, &last) != 0 ||
         (rc = store_session_next(env->store, g->id, now_ms, next)) < 0)
         goto fail;
-    if (!strcmp(g->state, "active")) {
+    if (!strcmp(g->state, "active") && !has_ended(g, now_ms)) {
         since = g->active_from_ms;
         if (term && term->starts_ms > since)
             since = term->starts_ms;
@@ -822,6 +830,60 @@ static int handle_group_set_delegate(struct api_env *env, struct api_conn *conn,
     if (rc != 0)
         return api_internal_error(err, "naming the delegate");
     return add_members(env, reply, g.id, err);
+}
+
+static const struct proto_field group_eligible_fields[] = {
+    {"city", PROTO_STRING, true, 1, MEMBERSHIP_CODE_MAX},
+};
+
+struct eligible_ctx {
+    int64_t city_id;
+    struct json_object *arr;
+    bool failed;
+};
+
+static int add_eligible(void *ctx, const struct store_person *p)
+{
+    struct eligible_ctx *e = ctx;
+    struct json_object *o, *roles;
+
+    if (!p->active || p->city_id != e->city_id || !(p->roles & ROLES_CITY))
+        return 0;
+    o = json_object_new_object();
+    roles = json_object_new_array();
+    if (!o || !roles || json_object_array_add(e->arr, o) != 0) {
+        json_object_put(o);
+        json_object_put(roles);
+        e->failed = true;
+        return 1;
+    }
+    for (unsigned bit = ROLE_MAYOR; bit <= ROLE_OFFICIAL; bit <<= 1)
+        if (p->roles & bit)
+            json_object_array_add(roles, json_object_new_string(identity_role_name(bit)));
+    json_object_object_add(o, "id", json_object_new_int64(p->id));
+    json_object_object_add(o, "name", json_object_new_string(p->name));
+    json_object_object_add(o, "roles", roles);
+    return 0;
+}
+
+/* group.eligible_delegates: the people a city may name as its delegate (its active people with a city role). */
+static int handle_group_eligible_delegates(struct api_env *env, struct api_conn *conn, const struct proto_request *req,
+                                           struct json_object *reply, struct proto_error *err)
+{
+    struct registry_city city;
+    struct eligible_ctx e = {0};
+
+    if (city_for(env, conn, api_str(req, "city"), &city, err) != 0)
+        return -1;
+    if (!(e.arr = json_object_new_array()))
+        return oom(err);
+    e.city_id = city.id;
+    if (store_person_each(env->store, add_eligible, &e) < 0 || e.failed) {
+        json_object_put(e.arr);
+        return api_internal_error(err, "listing the city's people");
+    }
+    json_object_object_add(reply, "people", e.arr);
+    return 0;
 }
 
 /* ---- group.propose, group.agree ---- */
@@ -1854,6 +1916,7 @@ const struct api_type api_groups_types[] = {
     {"group.join", API_SIGNED_IN, FIELDS(group_city_fields), handle_group_join},
     {"group.leave", API_SIGNED_IN, FIELDS(group_city_fields), handle_group_leave},
     {"group.set_delegate", API_SIGNED_IN, FIELDS(group_delegate_fields), handle_group_set_delegate},
+    {"group.eligible_delegates", API_SIGNED_IN, FIELDS(group_eligible_fields), handle_group_eligible_delegates},
     {"group.propose", API_SIGNED_IN, FIELDS(group_propose_fields), handle_group_propose},
     {"group.agree", API_SIGNED_IN, FIELDS(group_agree_fields), handle_group_agree},
     {"session.list", API_PUBLIC, FIELDS(session_list_fields), handle_session_list},

@@ -222,7 +222,8 @@ int store_session_get(struct store *st, int64_t id, struct group_session *out) _
  * Moves a session scheduled -> live, or live -> closed, in its own transaction with a history
  * entry (who, when); bumps ical_sequence. 0 done, 1 no such session, 2 not allowed from its
  * current state (nothing written), -1 database error. Idempotent: same state again returns 0
- * without writing.
+ * without writing. (Beyond the contract: an open time poll on the session closes without a
+ * pick, in the same transaction; the history entry is "session.state" with from, to, at.)
  */
 int store_session_set_state(struct store *st, int64_t id, const char *state, int64_t person_id, int64_t at_ms)
     __attribute__((warn_unused_result));

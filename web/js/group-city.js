@@ -8,7 +8,7 @@
 //
 // API: cityParts(ctx) -> {memberButtons(member), renderJoin(), recButtons(rec),
 //                         renderRequestForm(), busy()}
-import { h, showMessage, openDialog, checkLength, setFieldError, clearFieldErrors, $ } from './ui.js';
+import { h, showMessage, openDialog, checkLength, setFieldError, clearFieldErrors, roleWords, $ } from './ui.js';
 import { sessionRequestStatement } from './statements.js';
 import { FOLLOWUP_WORDS, groupErrorText } from './groupwords.js';
 
@@ -79,16 +79,14 @@ export function cityParts(ctx) {
   $('leave-group').addEventListener('click', () => leave(mine()));
   $('join-city-button').addEventListener('click', () => { if ($('join-city-select').value) join($('join-city-select').value); });
 
-  /** The people who may be a city's delegate, for the secretariat (person.list); null for others. */
+  /** The people whom the city may name as its delegate (group.eligible_delegates). */
   async function candidates(c) {
-    if (!ctx.isSecretariat()) return null;
-    const reply = await call('person.list');
-    return (reply.people || []).filter((p) => p.affiliation === c && p.active !== false
-      && p.roles.some((r) => ['mayor', 'deputy', 'official'].includes(r)));
+    const reply = await call('group.eligible_delegates', { city: c });
+    return reply.people || [];
   }
 
   async function nameDelegate(m) {
-    let people = null;
+    let people;
     try {
       people = await candidates(m.city);
     } catch (err) {
@@ -96,20 +94,18 @@ export function cityParts(ctx) {
       return;
     }
     const me = ctx.person();
-    const options = people
-      ? people.map((p) => [p.id, `${p.name} (${p.roles.join(', ')})`])
-      : [[me.id, `Me: ${me.name}`]];
+    const options = people.map((p) => [p.id, `${p.id === me?.id ? 'Me: ' : ''}${p.name} (${roleWords(p.roles)})`]);
     if (m.delegate && !options.some(([id]) => id === m.delegate.id)) options.unshift([m.delegate.id, `${m.delegate.name} (the delegate now)`]);
     options.push([0, 'Nobody for now']);
     let select;
     const done = await openDialog({
       title: `Delegate of ${m.name}`,
-      body: [h('p', { text: 'The delegate votes for the city in this group’s motions. One per city; naming another replaces the one now.' }),
-        people ? null : h('p', { class: 'small muted', text: 'To name another person of your city, ask the secretariat: only it can see every person’s account.' })],
+      body: h('p', { text: 'The delegate votes for the city in this group’s motions: one per city. Naming another replaces the one now.' }),
       fields: (box) => {
         select = h('select', { attrs: { id: 'delegate-select' } },
           ...options.map(([id, label]) => h('option', { text: label, attrs: { value: id } })));
-        select.value = String(m.delegate?.id ?? options[0][0]);
+        const mine = options.find(([id]) => id === me?.id);
+        select.value = String(m.delegate?.id ?? (mine ? mine[0] : options[0][0]));
         box.append(h('div', { class: 'field' }, h('label', { text: 'Delegate', attrs: { for: 'delegate-select' } }), select));
         return { validate: () => true, value: () => Number(select.value) };
       },

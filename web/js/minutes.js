@@ -4,14 +4,16 @@
 // signature and the server's key; this page checks, with WebCrypto, that
 // the signature verifies over the header and that the header pins the
 // Markdown's SHA-256, and shows the Markdown as text: nothing from the
-// minutes is ever parsed as HTML here. The printable HTML is opened from
-// the server's own address when it serves one (/sessions/ID/minutes.html),
-// else offered as a download.
+// minutes is ever parsed as HTML here. The printable HTML and the Markdown
+// are offered as downloads of exactly what the server sent. (The server
+// does not serve /sessions/ID/minutes.html or .md yet; when it does, links
+// to them belong here.)
 import { B40Client } from './client.js';
 import { $, h, pill, showMessage, watchConnection } from './ui.js';
 import { sha256Hex } from './statements.js';
 import { parseText, verifyEd25519 } from './ballot.js';
 import { groupErrorText } from './groupwords.js';
+import { renderMarkdown } from './mdview.js';
 
 const client = new B40Client();
 const root = $('minutes');
@@ -21,16 +23,6 @@ const sessionId = (() => {
   return v && /^[1-9]\d{0,15}$/.test(v) ? Number(v) : null;
 })();
 let minutes = null;
-
-/** Whether the server serves a path (HEAD, same origin). */
-async function served(path) {
-  try {
-    const r = await fetch(path, { method: 'HEAD', cache: 'no-store' });
-    return r.ok;
-  } catch {
-    return false;
-  }
-}
 
 async function load() {
   if (!sessionId) {
@@ -68,26 +60,20 @@ async function render(m) {
   const check = $('m-check');
   check.dataset.valid = valid ? 'yes' : 'no';
   check.replaceChildren(valid
-    ? pill('ok', 'Signature valid (checked on this device)')
-    : pill('error', sigOk ? 'The header does not match these minutes' : 'The signature does NOT verify'),
-  h('span', { class: 'muted', text: ` Closed ${header.fields.closed || ''}` }));
+    ? pill('ok', 'Signature valid')
+    : pill('error', sigOk ? 'Header does not match' : 'Signature does NOT verify'),
+  h('span', { class: 'muted', text: valid
+    ? 'checked on this device: the server’s signature over the header, and the header’s SHA-256 of the text below.'
+    : 'Do not rely on these minutes; tell the secretariat.' }));
   $('m-header').textContent = m.header;
   $('m-signature').textContent = m.signature;
   $('m-key').textContent = m.server_key;
-  $('m-text').textContent = m.markdown;
+  $('m-text').replaceChildren(renderMarkdown(m.markdown, { headingBase: 2 }));
+  $('m-raw').textContent = m.markdown;
   $('m-sig').hidden = false;
   $('m-body').hidden = false;
   root.dataset.state = 'ready';
   showMessage(status, '', '');
-  const htmlPath = `/sessions/${sessionId}/minutes.html`;
-  const mdPath = `/sessions/${sessionId}/minutes.md`;
-  const [hasHtml, hasMd] = await Promise.all([served(htmlPath), served(mdPath)]);
-  $('m-printable').hidden = !hasHtml;
-  $('m-printable').href = htmlPath;
-  $('m-markdown').hidden = !hasMd;
-  $('m-markdown').href = mdPath;
-  $('m-download-html').hidden = hasHtml;
-  $('m-download-md').hidden = hasMd;
 }
 
 function download(text, type, name) {

@@ -15,7 +15,7 @@ import {
 import { roomText } from './room-view.js';
 
 const CHOICE_WORDS = { yes: 'Yes', no: 'No', abstain: 'Abstain' };
-const CHOICE_HELP = { yes: 'for the recommendation', no: 'against it', abstain: 'counted as present, not in the base' };
+const CHOICE_HELP = { yes: 'for the recommendation', no: 'against it', abstain: 'counted, but neither for nor against' };
 const OUTCOME_WORDS = {
   adopted: 'Adopted: it becomes a recommendation of the group.',
   rejected: 'Not adopted: no more yes than no votes.',
@@ -98,7 +98,7 @@ export function motionPart(ctx) {
     $('motion-bar').value = voted;
     const q = m.quorum;
     $('motion-quorum').textContent = q
-      ? `${q.present} of ${q.members} member cities were present when the vote opened; more than half (${q.threshold}) make the quorum — ${q.met ? 'met' : 'NOT met'}.`
+      ? `Quorum: ${q.present} of ${q.members} member cities were present when the vote opened; at least ${q.threshold} (more than half) are needed — ${q.met ? 'met' : 'NOT met'}.`
       : '';
 
     const mineVoted = ctx.myDelegateCity() && m.voted.has(ctx.myDelegateCity());

@@ -63,8 +63,8 @@ export function roomView(ctx) {
     count.textContent = `${people.length} ${people.length === 1 ? 'person' : 'people'}; ${cities.size} of ${members.size} member cities`;
     $('presence').replaceChildren(...people.map((p) => h('li', { class: 'presence', dataset: { person: p.person, city: p.city || 'secretariat' } },
       h('span', { class: 'presence__dot', attrs: { 'aria-hidden': 'true' } }),
-      h('span', {}, h('strong', { text: p.name }), h('br'), h('span', { class: 'muted small', text: p.city ? ctx.nameOf(p.city) : 'Secretariat' })),
-      p.person === ctx.st.you?.person ? h('span', { class: 'muted small', text: ' (you)' }) : null)));
+      h('span', {}, h('strong', { text: p.name }), p.person === ctx.st.you?.person ? h('span', { class: 'muted', text: ' (you)' }) : null,
+        h('br'), h('span', { class: 'muted small', text: p.city ? ctx.nameOf(p.city) : 'Secretariat' })))));
   }
 
   // ---- agenda ------------------------------------------------------------------
@@ -120,7 +120,7 @@ export function roomView(ctx) {
         class: 'button button--secondary button--small', text: 'Lower', attrs: { type: 'button', 'aria-label': `Lower the hand of ${q.name}` },
         dataset: { lower: q.person }, on: { click: () => act('room.hand.lower', { person: q.person }, 'floor-status') },
       }) : null)));
-    if (!r.queue.length) $('queue').append(h('li', { class: 'muted', text: 'Nobody is waiting.' }));
+    if (!r.queue.length) $('queue').append(h('li', { class: 'muted queue-empty', text: 'Nobody is waiting.' }));
     const mine = r.queue.some((q) => q.person === me);
     $('raise-hand').hidden = mine;
     $('point-of-order').hidden = mine;

@@ -57,7 +57,8 @@ const ctx = {
   client, session, st, call, sessionId,
   motionFrom: (m) => motionFrom(m),
   nameOf: (code) => (code ? st.cities.get(code)?.name || code : 'Secretariat'),
-  person: () => (session.status === 'signed-in' ? session.person : null),
+  // Who it is, kept while the connection is down (the session signs in again by itself).
+  person: () => session.person,
   isLive: () => st.joined && client.state === 'open' && !st.room?.closed,
   isChair: () => !!st.you?.chair,
   render: () => render(),
@@ -110,8 +111,10 @@ async function maybeJoin() {
     st.you = reply.you;
     if (reply.snapshot) {
       takeSnapshot(reply.snapshot);
+      root.dataset.joined = 'snapshot';
     } else {
       for (const ev of reply.events || []) apply(ev);
+      root.dataset.joined = 'resume';
     }
     st.joined = true;
     showMessage(status, '', '');
@@ -285,6 +288,7 @@ function pageState() {
   if (s.state === 'cancelled') return 'cancelled';
   if (s.state === 'closed' || st.room?.closed) return 'closed';
   if (s.state === 'scheduled') return 'scheduled';
+  if (st.room && !st.joined && ctx.person()) return 'reconnecting';   // the room stays in view, its actions off
   if (!ctx.person()) return ['checking', 'signing-in', 'offline'].includes(session.status) ? 'joining' : 'signin';
   if (['not-member', 'error'].includes(root.dataset.state) && !st.joined) return root.dataset.state;
   return st.joined ? 'live' : 'joining';
@@ -324,7 +328,7 @@ function render() {
   $('signin-link').hidden = state !== 'signin';
   $('closed-panel').hidden = state !== 'closed';
   $('minutes-link').href = `/minutes.html?session=${sessionId}`;
-  $('room-grid').hidden = state !== 'live';
+  $('room-grid').hidden = state !== 'live' && state !== 'reconnecting';
 
   if (state === 'scheduled') {
     showMessage(status, 'info', h('p', { text: mayChair
@@ -338,9 +342,11 @@ function render() {
     showMessage(status, '', '');
   } else if (state === 'joining') {
     showMessage(status, 'info', h('p', { text: 'Entering the room…' }));
+  } else {
+    showMessage(status, '', '');
   }
   renderConn();
-  if (state === 'live') {
+  if (state === 'live' || state === 'reconnecting') {
     view.render();
     motion.render();
   }

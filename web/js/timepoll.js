@@ -49,7 +49,11 @@ export function pollSection(ctx, poll, session) {
     try {
       await ctx.call('timepoll.mark', { poll: poll.id, positions });
       ctx.st.pollDirty = false;
-      showMessage(statusBox, 'ok', h('p', { text: positions.length ? `Saved: ${ctx.nameOf(mine)} can attend slot${positions.length > 1 ? 's' : ''} ${positions.join(', ')}.` : `Saved: no slot suits ${ctx.nameOf(mine)}.` }));
+      // Kept across the reload that redraws this section.
+      ctx.st.pollMessage = {
+        poll: poll.id,
+        text: positions.length ? `Saved: ${ctx.nameOf(mine)} can attend slot${positions.length > 1 ? 's' : ''} ${positions.join(', ')}.` : `Saved: no slot suits ${ctx.nameOf(mine)}.`,
+      };
       await ctx.reload();
     } catch (err) {
       showMessage(statusBox, 'error', h('p', { text: `The marks were not saved. ${groupErrorText(err)}` }));
@@ -83,6 +87,7 @@ export function pollSection(ctx, poll, session) {
     })) : null,
     statusBox,
     h('p', { class: 'small muted', text: answered.length ? `Answered: ${answered.join('; ')}.` : 'No city has answered yet.' }));
+  if (ctx.st.pollMessage?.poll === poll.id) showMessage(statusBox, 'ok', h('p', { text: ctx.st.pollMessage.text }));
   // Marks not saved yet must survive the page's periodic refresh.
   section.addEventListener('change', () => { ctx.st.pollDirty = true; });
   return section;

@@ -186,7 +186,8 @@ function renderView(person) {
   if (canAgree) {
     $('agree-text').textContent = `You sign for ${SIDE_WORDS[side].toLowerCase()}: your key signs exactly the text above, the same bytes ${p.signatures.map((s) => s.name).join(' and ')} signed. With your signature the group is created.`;
   } else if (g.state === 'proposed' && side && signed.has(side)) {
-    showMessage(status, 'info', h('p', { text: `Your side has signed. The group is created when ${['presidency', 'secretariat'].filter((s) => !signed.has(s)).map((s) => SIDE_WORDS[s].toLowerCase()).join(' and ')} signs the same text.` }));
+    showMessage(status, 'info', h('p', { text: `Your side has signed. The group is created when ${['presidency', 'secretariat'].filter((s) => !signed.has(s)).map((s) => SIDE_WORDS[s].toLowerCase()).join(' and ')} signs the same text. Send them the address of this page:` }),
+      h('p', { class: 'link-box', text: location.href }));
   } else if (g.state === 'proposed' && !person) {
     showMessage(status, 'info', h('p', {}, 'To sign, ', h('a', { text: 'sign in', attrs: { href: '/signin.html' } }), ' as the presidency’s mayor or the secretariat.'));
   }

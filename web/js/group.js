@@ -107,7 +107,7 @@ function render() {
   $('g-name').textContent = g.name;
   $('g-desc').textContent = g.description;
   $('g-pills').replaceChildren(
-    pill(g.kind === 'temporary' ? 'info' : 'pending', kindText(g)),
+    h('span', { class: 'chip', text: kindText(g) }),
     pill(GROUP_STATE_KIND[g.state] || 'pending', GROUP_STATE_WORDS[g.state] || g.state),
     g.overdue ? pill('error', `Overdue: no session in ${g.overdue_quarter || 'the last quarter'}`) : '',
     h('span', { class: 'muted', text: `${g.member_count} member ${g.member_count === 1 ? 'city' : 'cities'}` }));
@@ -179,7 +179,7 @@ function renderMembers() {
   $('member-rows').replaceChildren(...g.members.map((m) => h('tr', { dataset: { city: m.city, delegate: m.delegate ? m.delegate.id : '' } },
     h('th', { attrs: { scope: 'row' } }, m.name, m.status !== 'member' ? ' ' : '', m.status !== 'member' ? pill('warn', m.status) : ''),
     h('td', { attrs: { 'data-label': 'Delegate' }, text: m.delegate ? m.delegate.name : 'None named yet' }),
-    h('td', { attrs: { 'data-label': 'Member since' }, text: formatDate(m.joined) }),
+    h('td', { class: 'cell--since', attrs: { 'data-label': 'Member since' }, text: formatDate(m.joined) }),
     h('td', { class: 'cell--actions' }, h('div', { class: 'actions' }, ...city.memberButtons(m))))));
   if (g.members.length === 0) $('member-rows').append(h('tr', {}, h('td', { attrs: { colspan: 4 }, text: 'No member city yet.' })));
   city.renderJoin();
@@ -236,8 +236,8 @@ function renderRecommendations() {
           return h('tr', { dataset: { followupCity: c, status: f ? f.status : 'none' } },
             h('th', { attrs: { scope: 'row' }, text: ctx.nameOf(c) }),
             h('td', { attrs: { 'data-label': 'Status' } }, f ? pill(FOLLOWUP_KIND[f.status] || 'pending', FOLLOWUP_WORDS[f.status] || f.status) : h('span', { class: 'muted', text: 'Not reported' })),
-            h('td', { attrs: { 'data-label': 'Since' }, text: f ? formatDate(f.on_date) : '—' }),
-            h('td', { class: 'cell--wrap', attrs: { 'data-label': 'Note' }, text: f?.note || '—' }));
+            h('td', { class: f ? '' : 'cell--empty', attrs: { 'data-label': 'Since' }, text: f ? formatDate(f.on_date) : '—' }),
+            h('td', { class: `cell--wrap${f?.note ? '' : ' cell--empty'}`, attrs: { 'data-label': 'Note' }, text: f?.note || '—' }));
         }))),
       h('div', { class: 'actions' }, ...city.recButtons(r)));
   }));

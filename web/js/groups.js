@@ -57,7 +57,7 @@ function groupCard(g) {
   return h('li', { class: `group-card${g.overdue ? ' group-card--overdue' : ''}`, dataset: { code: g.code, overdue: g.overdue ? 'yes' : 'no' } },
     h('h2', { class: 'group-card__title' }, h('a', { text: g.name, attrs: { href: link } })),
     h('p', { class: 'group-card__meta' },
-      pill(g.kind === 'temporary' ? 'info' : 'pending', kindText(g)),
+      h('span', { class: 'chip', text: kindText(g) }),
       g.state !== 'active' ? pill(GROUP_STATE_KIND[g.state] || 'pending', GROUP_STATE_WORDS[g.state] || g.state) : null,
       g.overdue ? pill('error', `Overdue: no session in ${g.overdue_quarter || 'the last quarter'}`) : null),
     h('p', { class: 'group-card__count' }, h('strong', { text: String(g.member_count) }),

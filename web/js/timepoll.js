@@ -76,9 +76,9 @@ export function pollSection(ctx, poll, session) {
   const section = h('section', { class: 'panel poll', dataset: { poll: poll.id, state: poll.state }, attrs: { 'aria-labelledby': `poll-${poll.id}-title` } },
     h('h2', { text: `Time poll: ${session.title}`, attrs: { id: `poll-${poll.id}-title` } }),
     h('p', { text: open
-      ? 'Member cities mark every slot that suits them; the chair or the secretariat then picks one. Times are in your zone, '
-        + `${viewerZone()}. (Istanbul is on UTC+3 all year; Athens and Sofia on UTC+2 and most member cities on UTC+1, one hour more in summer.)`
+      ? `Member cities mark every slot that suits them; the chair or the secretariat then picks one. Times are in your zone, ${viewerZone()}.`
       : 'This poll is closed.' }),
+    open ? h('p', { class: 'muted small', text: 'Istanbul is on UTC+3 all year; Athens and Sofia on UTC+2 and most member cities on UTC+1, one hour more in summer.' }) : null,
     canMark ? h('p', { class: 'muted small', text: answer ? `Your city’s marks were saved; change them and save again.` : 'Your city has not answered yet.' }) : null,
     h('ol', { class: 'slot-list' }, ...rows),
     canMark ? h('div', { class: 'actions actions--wide' }, h('button', {
@@ -86,7 +86,7 @@ export function pollSection(ctx, poll, session) {
       on: { click: save },
     })) : null,
     statusBox,
-    h('p', { class: 'small muted', text: answered.length ? `Answered: ${answered.join('; ')}.` : 'No city has answered yet.' }));
+    h('p', { class: 'small muted poll__answered', text: answered.length ? `Answered: ${answered.join('; ')}.` : 'No city has answered yet.' }));
   if (ctx.st.pollMessage?.poll === poll.id) showMessage(statusBox, 'ok', h('p', { text: ctx.st.pollMessage.text }));
   // Marks not saved yet must survive the page's periodic refresh.
   section.addEventListener('change', () => { ctx.st.pollDirty = true; });

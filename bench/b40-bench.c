@@ -25,6 +25,16 @@
  *   verify      libsodium's Ed25519 verification on one core, ~50,000
  *               ballot-sized messages -> verify_per_s_one_core, ratio.
  *
+ *   b40-bench room [--participants N] [--messages M] [--slow-messages K] [...]
+ *
+ * measures a working-group session's live room instead: N mayors of N
+ * member cities of one group join one room, each over its own connection;
+ * M chat messages, each from a different participant, are timed from the
+ * send to their arrival at every other participant -> fanout_p50_ms,
+ * fanout_p99_ms; the server's memory per connection -> rss_kib_per_connection;
+ * then one participant stops reading while K more messages go out ->
+ * slow_client_isolated (the others' fan-out is not held up).
+ *
  * stdout carries only `key=value` lines; progress and failures go to
  * stderr. Exit 0 on success, 1 when anything failed (the directory is then
  * kept for a look), 2 on a usage error. Single-threaded: one epoll loop.
@@ -44,8 +54,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/epoll.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/timerfd.h>
 #include <time.h>
@@ -88,10 +100,17 @@ struct city {
     char ballot_id[32];
     bool awaiting;
     int64_t t_send, t_recv;
+    /* the room benchmark: when this participant last sent chat messages (the server allows 10 per 10 s) */
+    int64_t chat_sent[10];
+    size_t chat_pos;
 };
 
+enum mode { MODE_BALLOTS, MODE_ROOM };
+
 struct options {
+    enum mode mode;
     size_t cities, summit_cities;
+    size_t messages, slow_messages; /* the room benchmark's */
     double seconds;
     char server[PATH_MAX], source[PATH_MAX], base[PATH_MAX];
     bool keep;
@@ -114,6 +133,18 @@ struct bench {
     /* timed phases */
     size_t hot_done;
     uint64_t errors;
+    /* the room benchmark: the message being timed */
+    int64_t session_id;
+    struct {
+        bool active, replied;
+        char token[40], reply_id[32];
+        size_t sender, skip; /* skip: the participant that does not read (SIZE_MAX: none) */
+        int64_t t_send;
+        size_t received;
+        bool *got;
+        double *samples;
+        size_t nsamples, cap;
+    } fan;
 };
 
 static void note(struct bench *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -553,6 +584,8 @@ static int enroll_mayors(struct bench *b)
         return -1;
     note(b, "%zu enrollments created; connecting %zu mayors", b->n, b->n);
     for (size_t i = 0; i < b->n; i++) {
+        if (b->opt.mode == MODE_ROOM && i == b->n - 1)
+            b->cl.rcvbuf_next = 4096; /* the room's slow participant: see run_room */
         if (client_connect(&b->cl, &b->cities[i].peer, &b->cities[i]))
             return -1;
         if (i % 64 == 63 && client_loop_once(&b->cl, 0)) /* keep reading: the server's welcomes */
@@ -1048,6 +1081,315 @@ out:
     return rc;
 }
 
+/* ---- the room benchmark ---- */
+
+struct room_results {
+    size_t participants, messages, samples, slow_messages, slow_samples;
+    double join_s, p50_ms, p99_ms, max_ms, slow_p50_ms, slow_p99_ms;
+    double rss_kib_per_conn;
+    bool isolated, slow_dropped;
+};
+
+/* VmRSS of process pid in KiB; -1 when unknown. */
+static long rss_kib(pid_t pid)
+{
+    char path[64], line[256];
+    long kib = -1;
+    FILE *f;
+
+    snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+    if (!(f = fopen(path, "r")))
+        return -1;
+    while (fgets(line, sizeof(line), f))
+        if (sscanf(line, "VmRSS: %ld kB", &kib) == 1)
+            break;
+    fclose(f);
+    return kib;
+}
+
+static int on_room_joined(struct job *j, struct json_object *reply)
+{
+    struct city *c = j->arg;
+
+    return reply_is_ok(reply) ? 0 : (oops("%s could not join the room", c->code), reply_failed("room.join", reply));
+}
+
+/* Every event on every connection while a message is timed: its arrival at each participant. */
+static bool room_event_seen(void *ctx, struct peer *p, const char *msg, int64_t t_ns)
+{
+    struct bench *b = ctx;
+    struct city *c = p->user;
+    size_t i;
+
+    if (!b->fan.active || !c || !strstr(msg, "\"kind\":\"chat.message\"") || !strstr(msg, b->fan.token))
+        return false;
+    i = (size_t)(c - b->cities);
+    if (i == b->fan.sender || b->fan.got[i])
+        return false;
+    b->fan.got[i] = true;
+    b->fan.received++;
+    if (b->fan.nsamples == b->fan.cap) {
+        size_t cap = b->fan.cap ? 2 * b->fan.cap : 4096;
+        double *v = realloc(b->fan.samples, cap * sizeof(*v));
+        if (!v)
+            return false; /* counted, not timed: the run fails on the sample count below */
+        b->fan.samples = v;
+        b->fan.cap = cap;
+    }
+    b->fan.samples[b->fan.nsamples++] = (double)(t_ns - b->fan.t_send) / 1e6;
+    return false;
+}
+
+/* The reply to the timed message, on its sender's connection. */
+static bool room_reply_seen(void *ctx, struct peer *p, const char *msg, int64_t t_ns)
+{
+    struct bench *b = ctx;
+    struct city *c = p->user;
+    char prefix[64];
+
+    (void)t_ns;
+    if (!b->fan.active || !c || (size_t)(c - b->cities) != b->fan.sender || b->fan.replied)
+        return false;
+    snprintf(prefix, sizeof(prefix), "{\"id\":\"%s\",", b->fan.reply_id);
+    if (strncmp(msg, prefix, strlen(prefix)))
+        return false;
+    b->fan.replied = true;
+    if (!strstr(msg, "\"ok\":true") && ++b->errors <= 5)
+        oops("%s's chat message was refused: %.300s", c->code, msg);
+    return true;
+}
+
+/*
+ * A participant that may send now: the server takes 10 messages per 10 s
+ * from one person, so a sender that has sent 9 in the last 10.5 s is
+ * passed over (and when every one has, the bench waits).
+ */
+static size_t pick_sender(struct bench *b, size_t k, size_t skip)
+{
+    for (;;) {
+        int64_t now = wsc_now_ns();
+        for (size_t t = 0; t < b->n; t++) {
+            size_t i = (k * 7919 + t) % b->n;
+            struct city *c = &b->cities[i];
+            size_t recent = 0;
+            if (i == skip)
+                continue;
+            for (size_t q = 0; q < 10; q++)
+                recent += c->chat_sent[q] && now - c->chat_sent[q] < 10500000000LL;
+            if (recent < 9)
+                return i;
+        }
+        if (client_loop_once(&b->cl, 100))
+            return SIZE_MAX;
+    }
+}
+
+/*
+ * Times m chat messages, one after the other: each from a participant of
+ * its own, from the write that carries it to its arrival at every other
+ * participant (but `skip`). Samples in b->fan.samples. 0 or -1.
+ */
+static int time_messages(struct bench *b, size_t m, size_t skip, size_t first)
+{
+    size_t expected = b->n - 1 - (skip != SIZE_MAX);
+    /* while one participant does not read, the longest messages: its queue fills sooner */
+    size_t pad = skip != SIZE_MAX ? 900 : 0;
+
+    b->cl.hot = room_reply_seen;
+    b->cl.on_event = room_event_seen;
+    b->cl.hot_ctx = b;
+    for (size_t k = 0; k < m; k++) {
+        char text[1024], req[1400];
+        size_t s = pick_sender(b, first + k, skip);
+        struct city *c;
+        int64_t progress;
+        int n;
+        if (s == SIZE_MAX)
+            return -1;
+        c = &b->cities[s];
+        memset(b->fan.got, 0, b->n * sizeof(*b->fan.got));
+        b->fan.received = 0;
+        b->fan.replied = false;
+        b->fan.sender = s;
+        b->fan.skip = skip;
+        snprintf(b->fan.token, sizeof(b->fan.token), "fan-out %zu/%08x", first + k, randombytes_random());
+        snprintf(b->fan.reply_id, sizeof(b->fan.reply_id), "chat%zu", first + k);
+        n = snprintf(text, sizeof(text), "b40-bench %s: a chat message of the usual length, sent to the whole room",
+                     b->fan.token);
+        for (size_t q = 0; q < pad && (size_t)n + 1 < sizeof(text) - 1 && n < 1000; q++)
+            text[n++] = q % 10 ? 'x' : ' ';
+        text[n] = '\0';
+        n = snprintf(req, sizeof(req), "{\"id\":\"%s\",\"type\":\"room.chat.send\",\"session\":%lld,\"text\":\"%s\"}",
+                     b->fan.reply_id, (long long)b->session_id, text);
+        if (n < 0 || (size_t)n >= sizeof(req))
+            return oops("a chat request too long");
+        b->fan.active = true;
+        c->chat_sent[c->chat_pos++ % 10] = wsc_now_ns();
+        b->fan.t_send = wsc_now_ns();
+        if (wsc_send_text(&c->peer.ws, req, (size_t)n))
+            return oops("sending %s's message: %s", c->code, c->peer.ws.err);
+        progress = wsc_now_ns();
+        while (b->fan.received < expected || !b->fan.replied) {
+            size_t before = b->fan.received;
+            if (client_loop_once(&b->cl, 100))
+                return -1;
+            if (b->fan.received != before)
+                progress = wsc_now_ns();
+            else if (wsc_now_ns() - progress > (int64_t)STALL_TIMEOUT_MS * 1000000)
+                return oops("message %zu: %zu of %zu participants received it in %d s", first + k, b->fan.received,
+                            expected, STALL_TIMEOUT_MS / 1000);
+        }
+        b->fan.active = false;
+    }
+    b->cl.hot = NULL;
+    b->cl.on_event = NULL;
+    b->cl.hot_ctx = NULL;
+    return 0;
+}
+
+/* Reads until nothing has arrived for quiet_ms (the join wave's presence events). */
+static int drain(struct bench *b, int quiet_ms)
+{
+    uint64_t seen = b->cl.events;
+    int64_t last = wsc_now_ns();
+
+    while (wsc_now_ns() - last < (int64_t)quiet_ms * 1000000) {
+        if (client_loop_once(&b->cl, 50))
+            return -1;
+        if (b->cl.events != seen) {
+            seen = b->cl.events;
+            last = wsc_now_ns();
+        }
+    }
+    return 0;
+}
+
+static void fan_stats(struct bench *b, double *p50, double *p99, double *max)
+{
+    qsort(b->fan.samples, b->fan.nsamples, sizeof(double), cmp_double);
+    *p50 = percentile(b->fan.samples, b->fan.nsamples, 0.50);
+    *p99 = percentile(b->fan.samples, b->fan.nsamples, 0.99);
+    *max = b->fan.samples[b->fan.nsamples - 1];
+}
+
+static int run_room(struct bench *b, struct room_results *res)
+{
+    char code[32];
+    int64_t *ids = NULL, t0;
+    long rss0, rss1;
+    struct job *jobs = NULL;
+    struct city *slow;
+    double max;
+    int rc = -1;
+
+    if (prepare(b, code))
+        return -1;
+    b->cities = calloc(b->n, sizeof(*b->cities));
+    ids = calloc(b->n, sizeof(*ids));
+    b->fan.got = calloc(b->n, sizeof(*b->fan.got));
+    if (!b->cities || !ids || !b->fan.got)
+        goto out;
+    if (seed_cities(b->db, b->n, ids) || seed_room(b->db, b->n, &b->session_id))
+        goto out;
+    for (size_t i = 0; i < b->n; i++) {
+        seed_city_code(i, b->cities[i].code);
+        b->cities[i].person_id = ids[i];
+        b->cities[i].peer.ws.fd = -1;
+    }
+    note(b, "%zu member cities, their mayors, the group's members and session %lld written into the database", b->n,
+         (long long)b->session_id);
+    if (start_server(b))
+        goto out;
+    crypto_sign_keypair(b->sec_pk, b->sec_sk);
+    hex(b->sec_pk, 32, b->sec_hex);
+    if (client_connect(&b->cl, &b->sec, NULL) || enroll_secretary(b, code))
+        goto out;
+    {
+        struct json_object *f = json_object_new_object(), *r;
+        json_object_object_add(f, "session", json_object_new_int64(b->session_id));
+        if (!(r = client_call(&b->cl, &b->sec, "session.start", f, false)))
+            goto out;
+        json_object_put(r);
+    }
+    rss0 = rss_kib(b->srv.pid);
+    if (enroll_mayors(b))
+        goto out;
+    note(b, "%zu mayors signed in, each on its own connection; joining the room", b->n);
+    if (!(jobs = calloc(b->n, sizeof(*jobs))))
+        goto out;
+    for (size_t i = 0; i < b->n; i++) {
+        struct json_object *f = json_object_new_object();
+        json_object_object_add(f, "session", json_object_new_int64(b->session_id));
+        jobs[i] = (struct job){.p = &b->cities[i].peer, .text = client_request(&b->cl, "room.join", f),
+                               .on_reply = on_room_joined, .arg = &b->cities[i]};
+    }
+    t0 = wsc_now_ns();
+    /* few joins in flight: each one's presence event goes to everyone already in */
+    if (client_run_jobs(&b->cl, jobs, b->n, 16, STALL_TIMEOUT_MS) || drain(b, 500))
+        goto out;
+    res->join_s = (double)(wsc_now_ns() - t0) / 1e9;
+    rss1 = rss_kib(b->srv.pid);
+    res->rss_kib_per_conn = rss0 > 0 && rss1 > 0 ? (double)(rss1 - rss0) / (double)b->n : -1;
+    note(b, "%zu participants in the room after %.1f s; server RSS %ld -> %ld KiB", b->n, res->join_s, rss0, rss1);
+
+    if (time_messages(b, b->opt.messages, SIZE_MAX, 0))
+        goto out;
+    res->messages = b->opt.messages;
+    res->samples = b->fan.nsamples;
+    if (res->samples != res->messages * (b->n - 1)) {
+        oops("%zu fan-out samples, %zu expected", res->samples, res->messages * (b->n - 1));
+        goto out;
+    }
+    fan_stats(b, &res->p50_ms, &res->p99_ms, &res->max_ms);
+    note(b, "fan-out of %zu messages to %zu participants: p50 %.3f ms, p99 %.3f ms, max %.3f ms", res->messages,
+         b->n - 1, res->p50_ms, res->p99_ms, res->max_ms);
+
+    /* one participant stops reading: the last one, which sends nothing */
+    slow = &b->cities[b->n - 1];
+    /* (its socket was made with a small receive buffer: what it does not read piles up in the server) */
+    if (epoll_ctl(b->cl.epfd, EPOLL_CTL_DEL, slow->peer.ws.fd, NULL)) {
+        oops("epoll_ctl: %s", strerror(errno));
+        goto out;
+    }
+    b->fan.nsamples = 0;
+    res->slow_messages = b->opt.slow_messages;
+    if (res->slow_messages) {
+        if (time_messages(b, res->slow_messages, b->n - 1, res->messages))
+            goto out;
+        res->slow_samples = b->fan.nsamples;
+        fan_stats(b, &res->slow_p50_ms, &res->slow_p99_ms, &max);
+    }
+    /* did the server drop it (its queue full), or does it still hold what was sent? */
+    {
+        int64_t quiet = wsc_now_ns();
+        while (!res->slow_dropped && wsc_now_ns() - quiet < 500000000LL) {
+            struct pollfd pf = {.fd = slow->peer.ws.fd, .events = POLLIN};
+            int n = poll(&pf, 1, 100);
+            if (n > 0) {
+                quiet = wsc_now_ns();
+                if (wsc_on_event(&slow->peer.ws, EPOLLIN))
+                    res->slow_dropped = true;
+            }
+        }
+    }
+    /*
+     * Isolated: every other participant got every message, and not
+     * markedly later than before (bounds loose enough for a shared
+     * machine's noise, far below what waiting for the slow one would cost).
+     */
+    res->isolated = res->slow_samples == res->slow_messages * (b->n - 2) &&
+                    (!res->slow_messages || (res->slow_p50_ms <= 2 * res->p50_ms + 5 &&
+                                             res->slow_p99_ms <= fmax(3 * res->p99_ms, res->p99_ms + 50)));
+    note(b, "while %s did not read: %zu messages, p50 %.3f ms, p99 %.3f ms; it was %s", slow->code, res->slow_messages,
+         res->slow_p50_ms, res->slow_p99_ms, res->slow_dropped ? "dropped" : "kept");
+    res->participants = b->n;
+    rc = 0;
+out:
+    client_free_jobs(jobs, jobs ? b->n : 0);
+    free(ids);
+    return rc;
+}
+
 /* ---- main ---- */
 
 static int usage(void)
@@ -1062,6 +1404,11 @@ static int usage(void)
             "  --source DIR       the source tree, for certs/make-dev-cert and web/ (default: the one built from)\n"
             "  --dir BASE         where to make the throwaway directory (default $TMPDIR or /tmp)\n"
             "  --keep             keep the throwaway directory (it is always kept after a failure)\n"
+            "       b40-bench room [--participants N] [--messages M] [--slow-messages K]\n"
+            "                      [--server PATH] [--source DIR] [--dir BASE] [--keep]\n"
+            "  --participants N   people in one room, each on its own connection (default 2000)\n"
+            "  --messages M       chat messages timed to every participant (default 30)\n"
+            "  --slow-messages K  messages sent while one participant does not read (default 100)\n"
             "Prints key=value lines on stdout; see docs/performance.md.\n");
     return 2;
 }
@@ -1076,6 +1423,8 @@ static int parse_options(int argc, char **argv, struct options *o)
     o->cities = 2000;
     o->summit_cities = 200;
     o->seconds = 5;
+    o->messages = 30;
+    o->slow_messages = 100;
     snprintf(o->source, sizeof(o->source), "%s", B40_SOURCE_DIR);
     snprintf(o->base, sizeof(o->base), "%s", tmp && *tmp ? tmp : "/tmp");
     n = readlink("/proc/self/exe", self, sizeof(self) - 1);
@@ -1087,8 +1436,9 @@ static int parse_options(int argc, char **argv, struct options *o)
             *slash = '\0';
         snprintf(o->server, sizeof(o->server), "%.*s/../b40", (int)(sizeof(o->server) - 8), self);
     }
-    if (argc < 2 || strcmp(argv[1], "ballots"))
+    if (argc < 2 || (strcmp(argv[1], "ballots") && strcmp(argv[1], "room")))
         return -1;
+    o->mode = strcmp(argv[1], "room") ? MODE_BALLOTS : MODE_ROOM;
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         char *end = NULL;
@@ -1100,8 +1450,12 @@ static int parse_options(int argc, char **argv, struct options *o)
             return -1;
         i++;
         errno = 0;
-        if (!strcmp(a, "--cities"))
+        if (!strcmp(a, o->mode == MODE_ROOM ? "--participants" : "--cities"))
             o->cities = strtoul(v, &end, 10);
+        else if (o->mode == MODE_ROOM && !strcmp(a, "--messages"))
+            o->messages = strtoul(v, &end, 10);
+        else if (o->mode == MODE_ROOM && !strcmp(a, "--slow-messages"))
+            o->slow_messages = strtoul(v, &end, 10);
         else if (!strcmp(a, "--summit-cities"))
             o->summit_cities = strtoul(v, &end, 10);
         else if (!strcmp(a, "--seconds"))
@@ -1120,6 +1474,8 @@ static int parse_options(int argc, char **argv, struct options *o)
     if (strlen(o->base) > PATH_MAX - 256 || strlen(o->source) > PATH_MAX - 64)
         return -1;
     if (o->cities < 2 || o->cities > MAX_CITIES || o->summit_cities < 1 || !(o->seconds >= 0) || o->seconds > 3600)
+        return -1;
+    if (o->mode == MODE_ROOM && (o->cities < 3 || o->messages < 1 || o->messages > 100000 || o->slow_messages > 100000))
         return -1;
     return 0;
 }
@@ -1191,6 +1547,57 @@ out:
     return rc;
 }
 
+/* The room benchmark from its start to its results (main's second half). */
+static int main_room(struct bench *b)
+{
+    struct room_results res;
+    int rc;
+
+    memset(&res, 0, sizeof(res));
+    rc = run_room(b, &res);
+    for (size_t i = 0; b->cities && i < b->n; i++) {
+        wsc_free(&b->cities[i].peer.ws);
+        sodium_memzero(b->cities[i].sk, sizeof(b->cities[i].sk));
+    }
+    wsc_free(&b->sec.ws);
+    sodium_memzero(b->sec_sk, sizeof(b->sec_sk));
+    server_pid = 0;
+    if (b->srv.pid && proc_server_stop(&b->srv, 15000))
+        rc = -1;
+    else if (rc == 0)
+        note(b, "server stopped (exit 0)");
+    if (rc == 0 && b->errors)
+        rc = oops("%llu chat messages were refused", (unsigned long long)b->errors);
+    if (rc == 0) {
+        printf("participants=%zu\n", res.participants);
+        printf("fanout_p50_ms=%.3f\n", res.p50_ms);
+        printf("fanout_p99_ms=%.3f\n", res.p99_ms);
+        printf("rss_kib_per_connection=%.1f\n", res.rss_kib_per_conn);
+        printf("slow_client_isolated=%s\n", res.isolated ? "yes" : "no");
+        printf("messages=%zu\n", res.messages);
+        printf("fanout_samples=%zu\n", res.samples);
+        printf("fanout_max_ms=%.3f\n", res.max_ms);
+        printf("join_s=%.3f\n", res.join_s);
+        printf("slow_messages=%zu\n", res.slow_messages);
+        printf("slow_fanout_p50_ms=%.3f\n", res.slow_p50_ms);
+        printf("slow_fanout_p99_ms=%.3f\n", res.slow_p99_ms);
+        printf("slow_client_dropped=%s\n", res.slow_dropped ? "yes" : "no");
+        fflush(stdout);
+    }
+    free(b->cities);
+    free(b->fan.got);
+    free(b->fan.samples);
+    SSL_CTX_free(b->cl.ssl);
+    close(b->cl.epfd);
+    if (b->dir[0]) {
+        if (rc != 0 || b->opt.keep)
+            note(b, "kept %s", b->dir);
+        else if (proc_rmtree(b->dir))
+            oops("could not remove %s", b->dir);
+    }
+    return rc == 0 ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
     struct bench b;
@@ -1213,6 +1620,8 @@ int main(int argc, char **argv)
     b.cl.epfd = epoll_create1(EPOLL_CLOEXEC);
     if (b.cl.epfd < 0)
         return oops("epoll_create1: %s", strerror(errno)), 1;
+    if (b.opt.mode == MODE_ROOM)
+        return main_room(&b);
     rc = run(&b, &res);
     for (size_t i = 0; b.cities && i < b.n; i++) {
         wsc_free(&b.cities[i].peer.ws);

@@ -64,6 +64,8 @@ struct client_loop {
     uint64_t events;
     client_hot_fn hot;   /* NULL outside the timed phases */
     void *hot_ctx;
+    int rcvbuf_next;     /* the receive buffer of the next connection made (then reset); 0: the kernel's */
+    client_hot_fn on_event; /* sees every event ({"event": ...}) when set (the room benchmark); its ctx is hot_ctx */
 };
 
 /* A request text {"id", "type", ...fields} (takes fields, which may be NULL). malloc'd; NULL on failure. */

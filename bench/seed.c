@@ -169,3 +169,56 @@ out:
     sqlite3_finalize(att);
     return db ? close_db(db, rc) : -1;
 }
+
+int seed_room(const char *db_path, size_t n, int64_t *session_id)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *member = NULL, *session = NULL;
+    int64_t now = now_ms(), starts = now + 3600000;
+    time_t t = (time_t)(starts / 1000);
+    struct tm tm;
+    char quarter[16];
+    int rc = -1;
+
+    gmtime_r(&t, &tm);
+    snprintf(quarter, sizeof(quarter), "%04dQ%d", (tm.tm_year + 1900) % 10000, (tm.tm_mon % 12) / 3 + 1);
+    if (open_db(db_path, &db))
+        goto out;
+    if (sqlite3_prepare_v2(db,
+                           "INSERT INTO group_members (group_id, city_id, joined_at_ms, delegate_person_id)"
+                           " SELECT g.id, c.id, ?1, p.id FROM groups g, cities c JOIN people p ON p.city_id = c.id"
+                           " WHERE g.code = 'climate' AND c.code = ?2",
+                           -1, &member, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db,
+                           "INSERT INTO sessions (group_id, kind, quarter, title, starts_at_ms, ends_at_ms, state, agenda,"
+                           " created_at_ms, updated_at_ms) SELECT id, 'extra', ?1, 'b40-bench room', ?2, ?3, 'scheduled',"
+                           " '[\"Opening\",\"Chat\",\"Any other business\"]', ?4, ?4 FROM groups WHERE code = 'climate'",
+                           -1, &session, NULL) != SQLITE_OK) {
+        sql_fail(db, "prepare (a database of schema 5 or later is needed)");
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++) {
+        char code[16];
+        seed_city_code(i, code);
+        sqlite3_bind_int64(member, 1, now);
+        sqlite3_bind_text(member, 2, code, -1, SQLITE_TRANSIENT);
+        if (step_done(member) || sqlite3_changes(db) != 1) {
+            sql_fail(db, "a group member");
+            goto out;
+        }
+    }
+    sqlite3_bind_text(session, 1, quarter, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(session, 2, starts);
+    sqlite3_bind_int64(session, 3, starts + 3600000);
+    sqlite3_bind_int64(session, 4, now);
+    if (step_done(session) || sqlite3_changes(db) != 1) {
+        sql_fail(db, "the session");
+        goto out;
+    }
+    *session_id = sqlite3_last_insert_rowid(db);
+    rc = 0;
+out:
+    sqlite3_finalize(member);
+    sqlite3_finalize(session);
+    return db ? close_db(db, rc) : -1;
+}

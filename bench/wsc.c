@@ -192,6 +192,8 @@ int wsc_connect(struct wsc *c, SSL_CTX *ctx, int epfd, const char *src_ip, const
     if (setsockopt(c->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) || setsockopt(c->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) ||
         setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)))
         return fail(c, "setsockopt: %s", strerror(errno));
+    if (c->rcvbuf > 0 && setsockopt(c->fd, SOL_SOCKET, SO_RCVBUF, &c->rcvbuf, sizeof(c->rcvbuf)))
+        return fail(c, "setsockopt SO_RCVBUF: %s", strerror(errno));
     /* its own source address: the server's per-address limits then count this client alone */
     if (bind(c->fd, (struct sockaddr *)&src, sizeof(src)))
         return fail(c, "bind to %s: %s", src_ip, strerror(errno));

@@ -48,6 +48,7 @@ struct wsc {
     wsc_message_fn on_message;
     void *user;
     char err[200];     /* why the connection failed, for people */
+    int rcvbuf;        /* set before wsc_connect: the socket's receive buffer (SO_RCVBUF); 0: the kernel's */
 };
 
 /* Monotonic time in nanoseconds. */

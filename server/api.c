@@ -57,6 +57,7 @@ static const struct api_type *find_type(const char *type)
         t = find_in(api_election_types, api_election_count, type);
     if (!t) t = find_in(api_summit_types, api_summit_count, type);
     if (!t) t = find_in(api_groups_types, api_groups_count, type);
+    if (!t) t = find_in(api_room_types, api_room_count, type);
     return t;
 }
 

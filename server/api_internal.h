@@ -47,6 +47,8 @@ extern const struct api_type api_election_types[];
 extern const size_t api_election_count;
 extern const struct api_type api_groups_types[];
 extern const size_t api_groups_count;
+extern const struct api_type api_room_types[];
+extern const size_t api_room_count;
 
 /* Field readers for a request whose fields proto_check_fields has checked. */
 const char *api_str(const struct proto_request *req, const char *name); /* NULL when absent */

@@ -198,3 +198,109 @@ int chain_head_format(int64_t election, int32_t round, int64_t seq, const uint8_
         IDENTITY_NETWORK, (long long)election, (int)round, (long long)seq, c, when);
     return len;
 }
+
+/* ---- working-group motions ---- */
+
+static bool motion_choice_ok(const char *c)
+{
+    return !strcmp(c, MOTION_CHOICE_YES) || !strcmp(c, MOTION_CHOICE_NO) || !strcmp(c, BALLOT_ABSTAIN);
+}
+
+int motion_ballot_format(const struct motion_ballot *b, char *out)
+{
+    char poll[65], nonce[2 * BALLOT_NONCE_BYTES + 1];
+    int len = 0;
+
+    if (b->motion < 1 || !code_ok(b->city) || !motion_choice_ok(b->choice))
+        return -1;
+    identity_hex_encode(b->poll, 32, poll);
+    identity_hex_encode(b->nonce, BALLOT_NONCE_BYTES, nonce);
+    put(out, BALLOT_TEXT_MAX, &len, "b40-motion-ballot-v1\nnetwork: %s\nmotion: %lld\npoll: %s\ncity: %s\nchoice: %s\nnonce: %s\n",
+        IDENTITY_NETWORK, (long long)b->motion, poll, b->city, b->choice, nonce);
+    return len;
+}
+
+int motion_ballot_parse(const char *text, size_t len, struct motion_ballot *out)
+{
+    static const char head[] = "b40-motion-ballot-v1\n";
+    const char *p = text, *end = text + len;
+    char v[80], again[BALLOT_TEXT_MAX];
+    int alen;
+
+    memset(out, 0, sizeof(*out));
+    if (len > BALLOT_TEXT_MAX || len < sizeof(head) - 1 || memcmp(p, head, sizeof(head) - 1))
+        return -1;
+    p += sizeof(head) - 1;
+    if (take(&p, end, "network", v, sizeof(v)) || strcmp(v, IDENTITY_NETWORK))
+        return -1;
+    if (take(&p, end, "motion", v, sizeof(v)) || parse_int(v, 9007199254740991LL, &out->motion))
+        return -1;
+    if (take(&p, end, "poll", v, sizeof(v)) || identity_hex_decode(v, out->poll, 32))
+        return -1;
+    if (take(&p, end, "city", out->city, sizeof(out->city)) || take(&p, end, "choice", out->choice, sizeof(out->choice)))
+        return -1;
+    if (take(&p, end, "nonce", v, sizeof(v)) || identity_hex_decode(v, out->nonce, BALLOT_NONCE_BYTES))
+        return -1;
+    if (p != end)
+        return -1;
+    alen = motion_ballot_format(out, again);
+    if (alen < 0 || (size_t)alen != len || memcmp(again, text, len))
+        return -1;
+    return 0;
+}
+
+int motion_poll_format(const struct motion_poll *p, char *out)
+{
+    char text[65], keys[65], opened[TIMEUTIL_RFC3339_LEN];
+    int len = 0;
+
+    if (p->motion < 1 || p->session < 1 || !p->group || !code_ok(p->group) || !p->quorum_den ||
+        p->quorum_num > p->quorum_den || timeutil_rfc3339(p->opened_ms, opened) != 0)
+        return -1;
+    identity_hex_encode(p->text_sha256, 32, text);
+    identity_hex_encode(p->eligible_keys_sha256, 32, keys);
+    put(out, POLL_TEXT_MAX, &len, "b40-motion-poll-v1\nnetwork: %s\nmotion: %lld\ngroup: %s\nsession: %lld\ntext-sha256: %s\n",
+        IDENTITY_NETWORK, (long long)p->motion, p->group, (long long)p->session, text);
+    put(out, POLL_TEXT_MAX, &len, "quorum: %u/%u\nmembers: %s\npresent: %s\neligible: %s\n", p->quorum_num, p->quorum_den,
+        p->members, p->present, p->eligible);
+    put(out, POLL_TEXT_MAX, &len, "eligible-keys-sha256: %s\nopened: %s\n", keys, opened);
+    return len;
+}
+
+void motion_chain_genesis(int64_t motion, uint8_t out[32])
+{
+    char text[128];
+    int n = snprintf(text, sizeof(text), "b40-motion-chain-v1\nnetwork: %s\nmotion: %lld\n", IDENTITY_NETWORK,
+                     (long long)motion);
+
+    crypto_hash_sha256(out, (const uint8_t *)text, (size_t)n);
+}
+
+int motion_receipt_format(int64_t motion, int64_t seq, const uint8_t ballot_hash[32], const uint8_t chain[32],
+                          int64_t recorded_ms, char *out)
+{
+    char h[65], c[65], when[TIMEUTIL_RFC3339_LEN];
+    int len = 0;
+
+    if (timeutil_rfc3339(recorded_ms, when) != 0)
+        return -1;
+    identity_hex_encode(ballot_hash, 32, h);
+    identity_hex_encode(chain, 32, c);
+    put(out, BALLOT_TEXT_MAX, &len,
+        "b40-motion-receipt-v1\nnetwork: %s\nmotion: %lld\nseq: %lld\nballot-sha256: %s\nchain: %s\nrecorded: %s\n",
+        IDENTITY_NETWORK, (long long)motion, (long long)seq, h, c, when);
+    return len;
+}
+
+int motion_chain_head_format(int64_t motion, int64_t seq, const uint8_t chain[32], int64_t closed_ms, char *out)
+{
+    char c[65], when[TIMEUTIL_RFC3339_LEN];
+    int len = 0;
+
+    if (timeutil_rfc3339(closed_ms, when) != 0)
+        return -1;
+    identity_hex_encode(chain, 32, c);
+    put(out, BALLOT_TEXT_MAX, &len, "b40-motion-chain-head-v1\nnetwork: %s\nmotion: %lld\nseq: %lld\nchain: %s\nclosed: %s\n",
+        IDENTITY_NETWORK, (long long)motion, (long long)seq, c, when);
+    return len;
+}

@@ -11,13 +11,16 @@
 
 #include "b40/calendar.h"
 #include "b40/log.h"
+#include "b40/room_http.h"
 
 static const struct http_dyn_route routes[] = {
     {"/calendar.ics", calendar_route_all},
     {"/groups/*/calendar.ics", calendar_route_group},
+    {"/sessions/*/minutes.md", room_http_minutes_md},
+    {"/sessions/*/minutes.html", room_http_minutes_html},
 };
 
-const char *const http_dyn_mounts[] = {"/calendar.ics", "/groups", NULL};
+const char *const http_dyn_mounts[] = {"/calendar.ics", "/groups", "/sessions", NULL};
 
 static bool param_char_ok(char c)
 {

@@ -424,6 +424,99 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
     "   'Founding working group on local economic cooperation.', 'permanent', 'active', 1, 1638144000000,"
     "   1638144000000);"
     "PRAGMA user_version = 4;",
+
+    /*
+     * 5: the live session room. Every room event as it was sent (the room's
+     * own append-only log: a restarted server rebuilds the room from it and
+     * goes on with the next sequence number; the minutes are made from it),
+     * each person's join and leave times, motions with their signed polls,
+     * motion ballots with their place in the motion's hash chain
+     * (docs/audit.md), and the signed minutes of each closed session. One
+     * ballot per city per motion and one open motion per session are UNIQUE
+     * constraints; nothing here is ever deleted.
+     */
+    "CREATE TABLE room_events ("
+    "  session_id INTEGER NOT NULL REFERENCES sessions (id),"
+    "  seq        INTEGER NOT NULL CHECK (seq >= 1),"
+    "  kind       TEXT NOT NULL CHECK (length(kind) BETWEEN 1 AND 31),"
+    "  data       TEXT NOT NULL," /* the event object as sent, JSON */
+    "  at_ms      INTEGER NOT NULL,"
+    "  PRIMARY KEY (session_id, seq)"
+    ") STRICT;"
+    "CREATE TRIGGER room_events_append_only_u BEFORE UPDATE ON room_events"
+    "  BEGIN SELECT RAISE(ABORT, 'room events are append-only'); END;"
+    "CREATE TRIGGER room_events_append_only_d BEFORE DELETE ON room_events"
+    "  BEGIN SELECT RAISE(ABORT, 'room events are append-only'); END;"
+    "CREATE TABLE room_attendance ("
+    "  id           INTEGER PRIMARY KEY,"
+    "  session_id   INTEGER NOT NULL REFERENCES sessions (id),"
+    "  person_id    INTEGER NOT NULL REFERENCES people (id),"
+    "  city_id      INTEGER REFERENCES cities (id)," /* NULL: the secretariat */
+    "  joined_at_ms INTEGER NOT NULL,"
+    "  left_at_ms   INTEGER CHECK (left_at_ms IS NULL OR left_at_ms >= joined_at_ms),"
+    "  left_how     TEXT CHECK (left_how IN ('leave', 'disconnect', 'restart', 'closed', 'stop'))"
+    ") STRICT;"
+    "CREATE INDEX room_attendance_session ON room_attendance (session_id, person_id);"
+    /* a person is in a room once, however many devices: one open interval at a time */
+    "CREATE UNIQUE INDEX room_attendance_open ON room_attendance (session_id, person_id) WHERE left_at_ms IS NULL;"
+    "CREATE TRIGGER room_attendance_kept_d BEFORE DELETE ON room_attendance"
+    "  BEGIN SELECT RAISE(ABORT, 'attendance is kept'); END;"
+    "CREATE TABLE motions ("
+    "  id                   INTEGER PRIMARY KEY,"
+    "  session_id           INTEGER NOT NULL REFERENCES sessions (id),"
+    "  group_id             INTEGER NOT NULL REFERENCES groups (id),"
+    "  text                 TEXT NOT NULL CHECK (length(text) >= 1),"
+    "  state                TEXT NOT NULL CHECK (state IN ('open', 'closed')),"
+    "  poll                 TEXT NOT NULL," /* b40-motion-poll-v1 */
+    "  poll_signature       BLOB NOT NULL CHECK (length(poll_signature) = 64),"
+    "  fingerprint          BLOB NOT NULL CHECK (length(fingerprint) = 32),"
+    "  eligible_keys        TEXT NOT NULL," /* the sorted CITY SPACE KEY LF lines the poll pins */
+    "  opened_by            INTEGER REFERENCES people (id),"
+    "  opened_at_ms         INTEGER NOT NULL,"
+    "  closed_by            INTEGER REFERENCES people (id),"
+    "  closed_at_ms         INTEGER,"
+    "  result               TEXT," /* JSON: counts, quorum, outcome, roll call */
+    "  chain_head           TEXT,"
+    "  chain_head_signature BLOB,"
+    "  recommendation_id    INTEGER REFERENCES recommendations (id)"
+    ") STRICT;"
+    "CREATE INDEX motions_session ON motions (session_id, id);"
+    "CREATE UNIQUE INDEX motions_one_open ON motions (session_id) WHERE state = 'open';"
+    "CREATE TRIGGER motions_kept_d BEFORE DELETE ON motions"
+    "  BEGIN SELECT RAISE(ABORT, 'motions are kept'); END;"
+    "CREATE TABLE motion_ballots ("
+    "  motion_id         INTEGER NOT NULL REFERENCES motions (id),"
+    "  seq               INTEGER NOT NULL CHECK (seq >= 1),"
+    "  city_id           INTEGER NOT NULL REFERENCES cities (id),"
+    "  key_id            INTEGER NOT NULL REFERENCES person_keys (id),"
+    "  text              TEXT NOT NULL,"
+    "  signature         BLOB NOT NULL CHECK (length(signature) = 64),"
+    "  choice            TEXT NOT NULL CHECK (choice IN ('yes', 'no', 'abstain')),"
+    "  ballot_hash       BLOB NOT NULL UNIQUE CHECK (length(ballot_hash) = 32),"
+    "  chain             BLOB NOT NULL CHECK (length(chain) = 32),"
+    "  recorded_at_ms    INTEGER NOT NULL,"
+    "  receipt           TEXT NOT NULL,"
+    "  receipt_signature BLOB NOT NULL CHECK (length(receipt_signature) = 64),"
+    "  PRIMARY KEY (motion_id, seq),"
+    "  UNIQUE (motion_id, city_id)"
+    ") STRICT;"
+    "CREATE TRIGGER motion_ballots_append_only_u BEFORE UPDATE ON motion_ballots"
+    "  BEGIN SELECT RAISE(ABORT, 'motion ballots are append-only'); END;"
+    "CREATE TRIGGER motion_ballots_append_only_d BEFORE DELETE ON motion_ballots"
+    "  BEGIN SELECT RAISE(ABORT, 'motion ballots are append-only'); END;"
+    "CREATE TABLE minutes ("
+    "  session_id    INTEGER PRIMARY KEY REFERENCES sessions (id),"
+    "  markdown      TEXT NOT NULL,"
+    "  html          TEXT NOT NULL,"
+    "  header        TEXT NOT NULL," /* b40-minutes-v1 */
+    "  signature     BLOB NOT NULL CHECK (length(signature) = 64),"
+    "  created_at_ms INTEGER NOT NULL"
+    ") STRICT;"
+    "CREATE TRIGGER minutes_kept_u BEFORE UPDATE ON minutes"
+    "  BEGIN SELECT RAISE(ABORT, 'signed minutes are never changed'); END;"
+    "CREATE TRIGGER minutes_kept_d BEFORE DELETE ON minutes"
+    "  BEGIN SELECT RAISE(ABORT, 'signed minutes are kept'); END;"
+    "PRAGMA user_version = 5;",
 };
 
 enum stmt_id {
@@ -606,7 +699,7 @@ int store_open(struct store **out, const char *path, enum store_mode mode, char 
         }
     }
     if (store_identity_prepare(st) != 0 || store_registry_prepare(st) != 0 || store_summit_prepare(st) != 0 ||
-        store_election_prepare(st) != 0 || store_groups_prepare(st) != 0) {
+        store_election_prepare(st) != 0 || store_groups_prepare(st) != 0 || store_room_prepare(st) != 0) {
         status = fail(err, errlen, STORE_ERR_SQLITE, "cannot prepare a statement: %s", sqlite3_errmsg(st->db));
         goto out;
     }
@@ -628,6 +721,7 @@ void store_close(struct store *st)
     store_summit_finalize(st);
     store_election_finalize(st);
     store_groups_finalize(st);
+    store_room_finalize(st);
     if (st->db && sqlite3_close(st->db) != SQLITE_OK)
         log_error("store: closing the database failed: %s", sqlite3_errmsg(st->db));
     free(st);

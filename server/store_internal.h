@@ -22,6 +22,7 @@ struct store_registry;
 struct store_summit;
 struct store_election_stmts;
 struct store_groups;
+struct store_room;
 
 struct store {
     sqlite3 *db;
@@ -32,6 +33,7 @@ struct store {
     struct store_summit *summit;
     struct store_election_stmts *election;
     struct store_groups *groups;
+    struct store_room *room;
 };
 
 /* Steps a write statement to SQLITE_DONE, then resets it and clears its bindings. 0 or -1. */
@@ -121,5 +123,7 @@ int store_election_prepare(struct store *st);
 void store_election_finalize(struct store *st);
 int store_groups_prepare(struct store *st);
 void store_groups_finalize(struct store *st);
+int store_room_prepare(struct store *st);
+void store_room_finalize(struct store *st);
 
 #endif

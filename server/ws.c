@@ -272,6 +272,12 @@ static int callback_b40(struct lws *wsi, enum lws_callback_reasons reason, void 
     case LWS_CALLBACK_SERVER_WRITEABLE:
         return on_writeable(pss, wsi);
 
+    case LWS_CALLBACK_PROTOCOL_DESTROY:
+        sh = shared_of(wsi);
+        if (sh)
+            api_rooms_destroy(sh->env);
+        return 0;
+
     case LWS_CALLBACK_CLOSED:
         sh = pss->shared;
         if (!sh)
@@ -291,6 +297,7 @@ static int callback_b40(struct lws *wsi, enum lws_callback_reasons reason, void 
         }
         if (pss->conn.watch_election && sh->env->watchers)
             sh->env->watchers--;
+        api_conn_closed(sh->env, &pss->conn); /* out of the lists already: it does not get its own leave */
         sendq_clear(&pss->q);
         free(pss->rx);
         pss->rx = NULL;
@@ -348,25 +355,59 @@ void ws_request_flush(void *shared)
     lws_sul_schedule(sh->context, 0, &sh->flush_sul, on_flush, 1);
 }
 
-void ws_publish(void *shared, int64_t election_id, const char *event, struct json_object *fields)
+/* Does connection p follow topic (an election's id, or API_ROOM_TOPIC of a session)? */
+static bool follows(const struct ws_pss *p, int64_t topic)
+{
+    return topic > 0 ? p->conn.watch_election == topic : p->conn.room_session == -topic;
+}
+
+/*
+ * The fan-out. The event is serialised once, with seq 0; each connection
+ * gets a copy with its own seq written in place of that 0 (every event
+ * begins {"event":NAME,"seq":N, as proto_event writes it), so a room of
+ * thousands costs one serialisation and a copy per member. A member whose
+ * queue is full is dropped, never waited for.
+ */
+void ws_publish(void *shared, int64_t topic, const char *event, struct json_object *fields)
 {
     struct ws_shared *sh = shared;
-    size_t len = 0;
+    char *once, *msg, prefix[160];
+    size_t len = 0, plen, cap;
+    int n;
 
-    if (!sh->env->watchers)
+    if (topic > 0 ? !sh->env->watchers : !sh->env->room_conns)
         return;
-    for (struct ws_pss *p = sh->conns; p; p = p->next) {
-        char *msg;
-        if (p->conn.watch_election != election_id || p->closing || p->dropped)
-            continue;
-        /* proto_event consumes its fields: give it a reference of its own; members are shared, read only */
-        msg = proto_event(event, p->conn.next_seq++, json_object_get(fields), &len);
-        queue_msg(p, msg, len); /* a watcher whose queue is full is dropped, never waited for */
+    /* proto_event consumes its fields: give it a reference of its own; members are shared, read only */
+    once = proto_event(event, 0, json_object_get(fields), &len);
+    n = snprintf(prefix, sizeof(prefix), "{\"event\":\"%s\",\"seq\":0", event);
+    if (!once || n < 0 || (size_t)n >= sizeof(prefix) || len < (size_t)n || memcmp(once, prefix, (size_t)n)) {
+        free(once);
+        log_error("ws: an event could not be serialised for publishing");
+        return;
     }
+    plen = (size_t)n - 1; /* up to the 0 */
+    cap = len + 24;
+    for (struct ws_pss *p = sh->conns; p; p = p->next) {
+        if (!follows(p, topic) || p->closing || p->dropped)
+            continue;
+        if (!(msg = malloc(cap))) {
+            drop(p, "out of memory");
+            continue;
+        }
+        memcpy(msg, once, plen);
+        n = snprintf(msg + plen, 24, "%llu", (unsigned long long)p->conn.next_seq++);
+        memcpy(msg + plen + (size_t)n, once + plen + 1, len - plen - 1);
+        msg[plen + (size_t)n + len - plen - 1] = '\0';
+        queue_msg(p, msg, plen + (size_t)n + len - plen - 1);
+    }
+    free(once);
 }
 
 void ws_close_all(struct ws_shared *shared)
 {
-    for (struct ws_pss *p = shared->conns; p; p = p->next)
+    api_rooms_stop(shared->env); /* everyone's leave is recorded and sent before the close frames */
+    for (struct ws_pss *p = shared->conns; p; p = p->next) {
+        p->conn.room_session = 0;
         begin_close(p, LWS_CLOSE_STATUS_GOINGAWAY, "server shutting down");
+    }
 }

@@ -25,10 +25,12 @@ struct api_env {
     int64_t started_ms; /* monotonic */
     struct ratelimit *limits; /* per-address limits on public actions; NULL: none */
     /*
-     * Sends an event to every connection watching an election (the hub;
-     * set by the server, NULL in unit tests). `fields` is borrowed.
+     * Sends an event to every connection following a topic (the hub; set by
+     * the server, NULL in unit tests). A topic is an election's id (the
+     * connections that sent election.watch for it), or API_ROOM_TOPIC(session)
+     * (the connections in that session's room). `fields` is borrowed.
      */
-    void (*publish)(void *hub, int64_t election_id, const char *event, struct json_object *fields);
+    void (*publish)(void *hub, int64_t topic, const char *event, struct json_object *fields);
     /*
      * Group commit: a handler may defer its reply until work queued in `batch`
      * is committed. request_flush asks the server to call api_flush() once the
@@ -41,11 +43,17 @@ struct api_env {
     void (*reply_later)(void *hub, uint64_t conn_id, char *msg, size_t len);
     void *hub;
     size_t watchers;         /* connections that watch an election (so publishing can be skipped) */
+    size_t room_conns;       /* connections in a room (likewise) */
+    struct api_rooms *rooms; /* the live rooms (api_room.c); made on first use, freed by api_rooms_destroy */
     struct verifier *verifier; /* ballot signatures checked on a worker thread; NULL: inline */
     struct api_batch *batch; /* pending ballots; api_batch_create() */
 };
 
 struct api_batch;
+struct api_rooms;
+
+/* The publish topic of a session's room: negative, so that it never meets an election's id. */
+#define API_ROOM_TOPIC(session) (-(int64_t)(session))
 
 /* The pending-work queue for group commit. NULL on failure; destroy takes NULL. */
 struct api_batch *api_batch_create(void);
@@ -83,6 +91,7 @@ struct api_conn {
     int64_t key_created_ms;
     char city_code[33]; /* "" for the secretariat */
     int64_t watch_election; /* election.watch: the election whose events this connection gets; 0 none */
+    int64_t room_session;   /* room.join: the session whose room this connection is in; 0 none */
 };
 
 /* origin and peer are copied (NULL or too long: empty). */
@@ -97,6 +106,23 @@ void api_conn_init(struct api_conn *conn, const char *origin, const char *peer);
  */
 char *api_handle_text(struct api_env *env, struct api_conn *conn, const char *buf, size_t len,
                       size_t *reply_len);
+
+/*
+ * A connection has closed: it leaves its room (the others see a presence
+ * event when it was the person's last device). Call before forgetting conn.
+ */
+void api_conn_closed(struct api_env *env, struct api_conn *conn);
+
+/*
+ * The server stops: everyone leaves every room (recorded in one
+ * transaction per room, sent to the room before the close frames) and the
+ * rooms are freed; no room opens again. A restarted server rebuilds them
+ * from the database.
+ */
+void api_rooms_stop(struct api_env *env);
+
+/* Frees what api_rooms_stop left (call once, at the very end). */
+void api_rooms_destroy(struct api_env *env);
 
 /* The reply to a message that is not text (bad_frame) or too large (too_large). */
 char *api_reply_bad_frame(size_t *reply_len);

@@ -70,4 +70,51 @@ int receipt_format(int64_t election, int32_t round, int64_t seq, const uint8_t b
 int chain_head_format(int64_t election, int32_t round, int64_t seq, const uint8_t chain[32], int64_t closed_ms,
                       char *out);
 
+/*
+ * Working-group motions (docs/audit.md "Motions"): their own poll, ballot,
+ * chain, receipt and chain head, each with a first line of its own, so that
+ * a motion ballot can never be taken for an election ballot nor the other
+ * way round. The parsing rules are the election's: one canonical spelling.
+ */
+#define MOTION_CHOICE_YES "yes"
+#define MOTION_CHOICE_NO "no"
+
+struct motion_ballot {
+    int64_t motion;
+    uint8_t poll[32];                /* the motion poll's fingerprint */
+    char city[BALLOT_CODE_MAX + 1];  /* the voting city's code */
+    char choice[8];                  /* "yes", "no" or "abstain" */
+    uint8_t nonce[BALLOT_NONCE_BYTES];
+};
+
+/* Writes the canonical motion ballot into out (BALLOT_TEXT_MAX bytes); returns its length or -1. */
+int motion_ballot_format(const struct motion_ballot *b, char *out);
+
+/* Reads a motion ballot; 0 only for exactly the canonical form of the fields read, else -1. */
+int motion_ballot_parse(const char *text, size_t len, struct motion_ballot *out) __attribute__((warn_unused_result));
+
+/* The poll of a motion. Lists are comma-joined, sorted, without spaces (the caller sorts). */
+struct motion_poll {
+    int64_t motion, session;
+    const char *group;         /* the group's code */
+    uint8_t text_sha256[32];   /* SHA-256 of the motion's text */
+    uint32_t quorum_num, quorum_den;
+    const char *members;       /* the group's member cities when the motion opens */
+    const char *present;       /* those present in the room then */
+    const char *eligible;      /* those that may vote */
+    uint8_t eligible_keys_sha256[32];
+    int64_t opened_ms;
+};
+
+/* Writes the motion poll (POLL_TEXT_MAX bytes); returns its length or -1. */
+int motion_poll_format(const struct motion_poll *p, char *out);
+
+/* chain[0] of a motion (ballot_chain_next makes the later links). */
+void motion_chain_genesis(int64_t motion, uint8_t out[32]);
+
+/* The motion receipt and chain head (BALLOT_TEXT_MAX bytes each); return the length or -1. */
+int motion_receipt_format(int64_t motion, int64_t seq, const uint8_t ballot_hash[32], const uint8_t chain[32],
+                          int64_t recorded_ms, char *out);
+int motion_chain_head_format(int64_t motion, int64_t seq, const uint8_t chain[32], int64_t closed_ms, char *out);
+
 #endif

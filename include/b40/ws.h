@@ -40,8 +40,12 @@ struct ws_shared {
 /* The protocol, to be copied into the vhost's protocol list with .user set to a struct ws_shared. */
 extern const struct lws_protocols ws_protocol_template;
 
-/* The hub's fan-out (struct api_env.publish): an event to every connection watching the election. */
-void ws_publish(void *shared, int64_t election_id, const char *event, struct json_object *fields);
+/*
+ * The hub's fan-out (struct api_env.publish): an event to every connection
+ * following the topic: an election's id (election.watch), or
+ * API_ROOM_TOPIC(session) (the connections in that room).
+ */
+void ws_publish(void *shared, int64_t topic, const char *event, struct json_object *fields);
 
 /* Group commit hooks (struct api_env.reply_later and .request_flush). */
 void ws_reply_later(void *shared, uint64_t conn_id, char *msg, size_t len);
@@ -49,7 +53,7 @@ void ws_request_flush(void *shared);
 /* Wakes the service loop from another thread (the signature worker's wake callback). */
 void ws_wake(void *shared);
 
-/* Asks every open connection to close with 1001 "server shutting down". */
+/* Asks every open connection to close with 1001 "server shutting down", after everyone has left the rooms. */
 void ws_close_all(struct ws_shared *shared);
 
 #endif

@@ -137,8 +137,8 @@ static void test_founding_groups(void **state)
     struct group_proposal p;
     size_t n = 0;
 
-    assert_int_equal(store_schema_version(f->st), 4);
-    assert_int_equal(STORE_SCHEMA_VERSION, 4);
+    assert_true(store_schema_version(f->st) >= 4); /* 5 adds the room's tables */
+    assert_int_equal(store_schema_version(f->st), STORE_SCHEMA_VERSION);
     assert_int_equal(store_group_list(f->st, &list, &n), 0);
     assert_int_equal(n, 4);
     for (size_t i = 0; i < n; i++) {

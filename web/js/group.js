@@ -205,7 +205,10 @@ function renderSessions() {
       h('td', { attrs: { 'data-label': 'State' } }, pill(SESSION_STATE_KIND[s.state] || 'pending', SESSION_STATE_WORDS[s.state] || s.state),
         s.state === 'cancelled' && s.cancel_reason ? h('p', { class: 'small muted', text: `Reason: ${s.cancel_reason}` }) : null),
       h('td', { attrs: { 'data-label': 'Minutes' } }, s.state === 'closed'
-        ? h('a', { class: 'button button--secondary', text: 'Minutes', attrs: { href: links.page, 'data-minutes': s.id, 'aria-label': `Minutes of ${s.title}` } })
+        ? h('span', { class: 'minutes-links' },
+          h('a', { class: 'button button--secondary', text: 'Minutes', attrs: { href: links.page, 'data-minutes': s.id, 'aria-label': `Minutes of ${s.title}` } }),
+          h('a', { text: 'Print', attrs: { href: links.html, 'aria-label': `Printable minutes of ${s.title}` } }),
+          h('a', { text: 'Markdown', attrs: { href: links.md, 'aria-label': `Minutes of ${s.title} in Markdown` } }))
         : h('span', { class: 'muted', text: '—' })));
   }));
   if (past.length === 0) $('past-rows').append(h('tr', {}, h('td', { attrs: { colspan: 4 }, text: 'No session held yet.' })));

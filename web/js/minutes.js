@@ -3,11 +3,10 @@
 // Markdown, the printable HTML, the signed b40-minutes-v1 header, its
 // signature and the server's key; this page checks, with WebCrypto, that
 // the signature verifies over the header and that the header pins the
-// Markdown's SHA-256, and shows the Markdown as text: nothing from the
-// minutes is ever parsed as HTML here. The printable HTML and the Markdown
-// are offered as downloads of exactly what the server sent. (The server
-// does not serve /sessions/ID/minutes.html or .md yet; when it does, links
-// to them belong here.)
+// Markdown's SHA-256, and draws the Markdown with every text as text
+// (mdview.js): nothing from the minutes is ever parsed as HTML here. The
+// server's printable page and Markdown file (/sessions/ID/minutes.html and
+// .md) are linked.
 import { B40Client } from './client.js';
 import { $, h, pill, showMessage, watchConnection } from './ui.js';
 import { sha256Hex } from './statements.js';
@@ -72,21 +71,12 @@ async function render(m) {
   $('m-raw').textContent = m.markdown;
   $('m-sig').hidden = false;
   $('m-body').hidden = false;
+  $('m-printable').href = `/sessions/${sessionId}/minutes.html`;
+  $('m-markdown').href = `/sessions/${sessionId}/minutes.md`;
   root.dataset.state = 'ready';
   showMessage(status, '', '');
 }
 
-function download(text, type, name) {
-  const url = URL.createObjectURL(new Blob([text], { type }));
-  const a = h('a', { attrs: { href: url, download: name } });
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 60000);
-}
-
-$('m-download-md').addEventListener('click', () => { if (minutes) download(minutes.markdown, 'text/markdown;charset=utf-8', `b40-minutes-session-${sessionId}.md`); });
-$('m-download-html').addEventListener('click', () => { if (minutes) download(minutes.html, 'text/html;charset=utf-8', `b40-minutes-session-${sessionId}.html`); });
 
 client.addEventListener('state', (ev) => { if (ev.detail.state === 'open' && !minutes) load(); });
 watchConnection(client, $('conn'));

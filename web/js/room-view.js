@@ -16,12 +16,14 @@ const ROOM_TEXTS = {
   not_chair: 'Only the chair may do this.',
   not_in_room: 'You are not in the room (the connection may have dropped). Wait a moment: the page enters again by itself.',
   not_present: 'That person is not in the room any more.',
-  hand_raised: 'Your hand is raised already.',
-  hand_not_raised: 'That hand is not raised any more.',
   queue_empty: 'Nobody is waiting to speak.',
-  no_floor: 'Nobody has the floor.',
-  bad_text: 'A message is 1 to 1000 bytes of text, without control characters.',
+  conflict: 'The room changed meanwhile (a hand already raised or lowered, the floor already ended, a vote already open).',
   not_live: 'The session is not live.',
+  room_full: 'The room is full.',
+  not_delegate: 'Only your city’s voting delegate in this group casts its vote.',
+  not_eligible: 'Your city may not vote on this motion: it was not present, or had no delegate, when the vote opened.',
+  already_voted: 'Your city has voted on this motion already.',
+  not_open: 'The vote on this motion has closed.',
 };
 
 export function roomText(err) {

@@ -131,8 +131,8 @@ async function maybeJoin() {
     if (err.code === 'not_live') {
       await reloadSession();
     } else if (err.code !== 'disconnected' && err.code !== 'not_connected') {
-      root.dataset.state = err.code === 'not_member' ? 'not-member' : 'error';
-      showMessage(status, 'error', h('p', { text: err.code === 'not_member'
+      root.dataset.state = err.code === 'not_in_group' ? 'not-member' : 'error';
+      showMessage(status, 'error', h('p', { text: err.code === 'not_in_group'
         ? 'Only the member cities of this group, its chair and the secretariat take part in its sessions.'
         : `You could not enter the room. ${groupErrorText(err)}` }));
     }
@@ -205,6 +205,11 @@ function apply(ev) {
       r.present.delete(ev.person);
       dropPerson(ev.person);
       if (r.floor?.person === ev.person) r.floor = null;
+      break;
+    case 'presence.clear':   // everyone leaves at once: the close, the server stopping, a restart
+      for (const id of ev.persons || []) r.present.delete(id);
+      r.queue = r.queue.filter((q) => !(ev.persons || []).includes(q.person));
+      if (r.floor && (ev.persons || []).includes(r.floor.person)) r.floor = null;
       break;
     case 'agenda.move':
       r.agenda.current = ev.item;

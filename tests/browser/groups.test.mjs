@@ -118,6 +118,9 @@ describe('working-group pages (demo network)', () => {
     const a = clockIn(next.starts_at, 'Europe/Athens');
     assert.match(await q.textContent('#group-list li[data-code="climate"] .group-card__next time'), new RegExp(`${a.time}.* ${a.offset.replace('+', '\\+')}$`));
     await q.screenshot({ path: join(ARTIFACTS, 'groups-list-phone.png'), fullPage: true });
+    await q.emulateMedia({ colorScheme: 'dark' });
+    await q.screenshot({ path: join(ARTIFACTS, 'groups-list-dark-phone.png'), fullPage: false });
+    await q.emulateMedia({ colorScheme: 'light' });
     await assertPhoneLayout(q, 'groups');
     assert.deepEqual(d.problems, []);
     assert.deepEqual(ph.problems, []);

@@ -121,9 +121,10 @@ describe('a working-group session from two browsers, from joining to signed minu
       await confirmDialog(p);
       await waitFor(p, `#member-rows tr[data-city="${key}"]:not([data-delegate=""])`, srv);
     }
+    // Athens joined last: its page shows both cities with their delegates.
     person = {
-      zagreb: Number(await page.zagreb.getAttribute('#member-rows tr[data-city="zagreb"]', 'data-delegate')),
-      athens: Number(await page.zagreb.getAttribute('#member-rows tr[data-city="athens"]', 'data-delegate')),
+      zagreb: Number(await page.athens.getAttribute('#member-rows tr[data-city="zagreb"]', 'data-delegate')),
+      athens: Number(await page.athens.getAttribute('#member-rows tr[data-city="athens"]', 'data-delegate')),
     };
     assert.ok(person.zagreb > 0 && person.athens > 0);
 
@@ -133,6 +134,11 @@ describe('a working-group session from two browsers, from joining to signed minu
     await s.click('#schedule-session');
     await waitFor(s, 'dialog[open]', srv);
     await s.getByLabel('Title').fill('Water management: first session');
+    // In twenty minutes, typed as the secretary's wall-clock time in Sofia.
+    const at = new Date(Math.ceil((Date.now() + 20 * 60000) / 300000) * 300000);
+    const local = (d) => new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Sofia', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' }).format(d).replace(' ', 'T');
+    await s.getByLabel('Starts').fill(local(at));
+    await s.getByLabel('Ends').fill(local(new Date(at.getTime() + 90 * 60000)));
     await s.getByLabel('Kind').selectOption('extra');
     await s.getByLabel('Video link (optional)').fill('https://meet.jit.si/b40-water-management');
     await s.getByLabel('Agenda').fill('Opening\nRiver basins shared by member cities\nRecommendation on drinking water\nAny other business');
@@ -141,6 +147,9 @@ describe('a working-group session from two browsers, from joining to signed minu
     const row = await waitFor(s, '#session-rows tr[data-session][data-state="scheduled"]', srv);
     sessionId = Number(await row.getAttribute('data-session'));
     assert.ok(sessionId > 0);
+    const scheduled = (await rpc(s, 'session.get', { session: sessionId })).session;
+    assert.equal(scheduled.starts_at, at.toISOString(), 'the time typed in Sofia is stored in UTC');
+    assert.equal(Date.parse(scheduled.ends_at) - Date.parse(scheduled.starts_at), 90 * 60000);
     await s.close();
     for (const d of ['secretary', 'zagreb', 'athens']) assert.deepEqual(dev[d].problems, [], d);
   });
@@ -165,6 +174,13 @@ describe('a working-group session from two browsers, from joining to signed minu
     await z.click('#start-session');
     await waitFor(z, '#room[data-state="live"]', srv);
     await waitFor(a, '#room[data-state="live"]', srv, { timeout: 30000 });   // found by the page's own look-up
+
+    // The list of groups leads a mayor on a phone straight into the live session.
+    const list = await dev.athens.newPage();
+    await list.goto(`${server.origin}/groups.html`, { waitUntil: 'load' });
+    const enter = await waitFor(list, `#group-list li[data-code="${group.code}"] a.group-card__room`, srv);
+    assert.equal(await enter.getAttribute('href'), `/room.html?session=${sessionId}`);
+    await list.close();
 
     for (const p of [z, a]) {
       await waitFor(p, `#presence li[data-person="${person.zagreb}"][data-city="zagreb"]`, srv);
@@ -257,6 +273,9 @@ describe('a working-group session from two browsers, from joining to signed minu
     assert.ok(m, `the ballot shown is canonical:\n${shown}`);
     assert.deepEqual([Number(m[1]), m[2]], [motionId, poll.fingerprint]);
     await a.screenshot({ path: join(ARTIFACTS, 'room-motion-confirm-phone.png'), fullPage: true });
+    await a.emulateMedia({ colorScheme: 'dark' });
+    await a.screenshot({ path: join(ARTIFACTS, 'room-motion-confirm-dark-phone.png'), fullPage: false });
+    await a.emulateMedia({ colorScheme: 'light' });
     await z.screenshot({ path: join(ARTIFACTS, 'room-motion-desktop.png'), fullPage: true });
     await assertPhoneLayout(a, 'room (motion, confirm)');
     await a.click('#motion-sign');

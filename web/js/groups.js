@@ -9,7 +9,7 @@ import { Session } from './session.js';
 import { $, h, pill, showMessage, watchConnection, formatDate } from './ui.js';
 import { formatRange, zoneNote } from './localtime.js';
 import {
-  kindText, GROUP_STATE_WORDS, GROUP_STATE_KIND, SESSION_STATE_WORDS, SESSION_STATE_KIND, groupErrorText, sideOf,
+  kindText, GROUP_STATE_WORDS, GROUP_STATE_KIND, SESSION_STATE_WORDS, SESSION_STATE_KIND, groupErrorText, sideOf, roomLink,
 } from './groupwords.js';
 
 const client = new B40Client();
@@ -49,7 +49,8 @@ function nextLine(g) {
     h('span', { class: 'label', text: 'Next session: ' }),
     h('time', { text: formatRange(s.starts_at, s.ends_at), attrs: { datetime: s.starts_at } }),
     ' ', s.state === 'live' ? pill(SESSION_STATE_KIND.live, SESSION_STATE_WORDS.live) : null,
-    h('br'), h('span', { class: 'muted', text: s.title }));
+    h('br'), h('span', { class: 'muted', text: s.title }),
+    s.state === 'live' ? h('a', { class: 'button group-card__room', text: 'Enter the live session', attrs: { href: roomLink(s) } }) : null);
 }
 
 function groupCard(g) {

@@ -415,10 +415,16 @@ session.addEventListener('status', () => {
   if (st.session) render();
 });
 
-// A scheduled session has no events for those outside its room: look now and then whether it started.
+// A scheduled session has no events for those outside its room: look whether it started, every
+// 5 seconds from half an hour before its time (people wait here for the chair), else every minute.
+let lastLook = 0;
 setInterval(() => {
-  if (client.state === 'open' && !document.hidden && st.session?.state === 'scheduled') reloadSession().then(maybeJoin);
-}, 10000);
+  if (client.state !== 'open' || document.hidden || st.session?.state !== 'scheduled') return;
+  const soon = Date.parse(st.session.starts_at) - Date.now() < 30 * 60 * 1000;
+  if (!soon && Date.now() - lastLook < 60000) return;
+  lastLook = Date.now();
+  reloadSession().then(maybeJoin);
+}, 5000);
 
 client.connect();
 session.start();

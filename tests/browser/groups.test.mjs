@@ -119,6 +119,7 @@ describe('working-group pages (demo network)', () => {
     assert.match(await q.textContent('#group-list li[data-code="climate"] .group-card__next time'), new RegExp(`${a.time}.* ${a.offset.replace('+', '\\+')}$`));
     await q.screenshot({ path: join(ARTIFACTS, 'groups-list-phone.png'), fullPage: true });
     await q.emulateMedia({ colorScheme: 'dark' });
+    await q.waitForTimeout(400);
     await q.screenshot({ path: join(ARTIFACTS, 'groups-list-dark-phone.png'), fullPage: false });
     await q.emulateMedia({ colorScheme: 'light' });
     await assertPhoneLayout(q, 'groups');

@@ -274,6 +274,7 @@ describe('a working-group session from two browsers, from joining to signed minu
     assert.deepEqual([Number(m[1]), m[2]], [motionId, poll.fingerprint]);
     await a.screenshot({ path: join(ARTIFACTS, 'room-motion-confirm-phone.png'), fullPage: true });
     await a.emulateMedia({ colorScheme: 'dark' });
+    await a.waitForTimeout(400);   // the buttons' colour transition
     await a.screenshot({ path: join(ARTIFACTS, 'room-motion-confirm-dark-phone.png'), fullPage: false });
     await a.emulateMedia({ colorScheme: 'light' });
     await z.screenshot({ path: join(ARTIFACTS, 'room-motion-desktop.png'), fullPage: true });

@@ -16,7 +16,8 @@
 // with two signatures from two browser contexts, while Athens is refused;
 // Athens asks for an extra session with a signed request (the text shown
 // first) and the secretary schedules it; Tirana's delegate reports its
-// follow-up; the secretary changes and cancels a session and plans the term.
+// follow-up; the secretary changes a session, offers a time poll on it, cancels
+// it (the poll closes) and plans the term.
 //
 // Screenshots go to $B40_ARTIFACTS: groups-*.png (desktop 1280x800, phone 390x844).
 import { test, describe, before, after } from 'node:test';
@@ -329,7 +330,7 @@ describe('working-group pages (demo network)', () => {
     assert.deepEqual(sec.problems, []);
   });
 
-  test('(5) follow-up and the secretariat\'s tools: Tirana\'s delegate reports; the secretary changes a session, cancels one, plans the term', { timeout: 120000 }, async (t) => {
+  test('(5) follow-up and the secretariat\'s tools: Tirana\'s delegate reports; the secretary changes a session, offers a time poll, cancels it, plans the term', { timeout: 120000 }, async (t) => {
     if (skipWhenMissing(t)) return;
     const tirana = await device('tirana', /Climate officer of Tirana/, { ...PHONE, timezoneId: 'Europe/Tirane' });
     const p = await tirana.newPage();
@@ -359,16 +360,27 @@ describe('working-group pages (demo network)', () => {
     assert.equal(after.sequence, before.sequence + 1, 'a change the calendar shows raises the SEQUENCE');
     assert.equal(after.starts_at, before.starts_at, 'the time did not move');
 
+    // A time poll on it: three candidate times offered from the dialog.
+    await s.click(`#session-rows button[data-poll-for="${id}"]`);
+    await waitFor(s, 'dialog[open] #poll-slot-inputs', srv);
+    assert.equal(await s.$$eval('#poll-slot-inputs input', (els) => els.filter((e) => e.value).length), 3);
+    await confirmDialog(s);
+    const offered = await waitFor(s, '#polls section[data-poll][data-state="open"]', srv);
+    const newPoll = Number(await offered.getAttribute('data-poll'));
+    assert.equal(await s.$$eval(`#polls section[data-poll="${newPoll}"] li[data-position]`, (els) => els.length), 3);
+    assert.equal((await rpc(s, 'timepoll.get', { poll: newPoll })).time_poll.session, id);
+
     await s.click(`#session-rows button[data-cancel="${id}"]`);
     await waitFor(s, 'dialog[open] textarea, dialog[open] input[name="reason"]', srv);
     await s.fill('dialog[open] [name="reason"]', 'Moved to the summit week');
     await confirmDialog(s);
     await waitFor(s, `#past-rows tr[data-session="${id}"][data-state="cancelled"]`, srv);
     assert.match(await s.textContent(`#past-rows tr[data-session="${id}"]`), /Moved to the summit week/);
+    assert.equal((await rpc(s, 'timepoll.get', { poll: newPoll })).time_poll.state, 'closed', 'the cancelled session\'s poll closed');
+    assert.equal(await s.$$eval(`#polls section[data-poll="${newPoll}"]`, (els) => els.length), 0);
 
     await s.click('#plan-sessions');
-    await waitFor(s, '#sessions-status.alert--ok', srv);
-    assert.match(await s.textContent('#sessions-status'), /planned|already has its regular session/);
+    await s.locator('#sessions-status.alert--ok', { hasText: /planned|already has its regular session/ }).waitFor({ timeout: 15000 });
     await s.screenshot({ path: join(ARTIFACTS, 'groups-group-secretariat-desktop.png'), fullPage: true });
     await s.close();
     assert.deepEqual(tirana.problems, []);

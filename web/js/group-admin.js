@@ -292,6 +292,7 @@ export function adminParts(ctx) {
   }
 
   async function plan() {
+    say('info', 'Planning the term’s quarterly sessions…');
     try {
       const reply = await call('session.plan');
       const mine = (reply.sessions || []).filter((s) => s.group === ctx.code).length;

@@ -27,6 +27,8 @@
 //   bindingStatement({...})         signed by the new key
 //   loginStatement({...})           signed by a person's key to sign in
 //   revocationStatement({...})      signed by the secretariat member who revokes
+//   groupProposalStatement({...})   b40-group-proposal-v1: both sides sign the same bytes
+//   sessionRequestStatement({...})  b40-session-request-v1: a city asks for an extra session
 
 export const NETWORK = 'b40-balkan-cities';
 export const ROLE_ORDER = Object.freeze(['secretary', 'expert', 'mayor', 'deputy', 'official']);
@@ -202,5 +204,53 @@ export function revocationStatement(f) {
     ['reason', checkText('reason', f.reason)],
     ['revoked', checkTime('revoked', f.revoked)],
     ['signer', checkHex('signer', f.signer, 64)],
+  ]);
+}
+
+const GROUP_CODE_RE = /^[a-z][a-z0-9-]{1,31}$/;
+const DATE_RE = /^\d{4}-\d\d-\d\d$/;
+
+function checkCode(name, value) {
+  if (typeof value !== 'string' || !GROUP_CODE_RE.test(value)) throw new TypeError(`${name} must be a code (a-z, 0-9, -)`);
+  return value;
+}
+
+/**
+ * b40-group-proposal-v1 (docs/groups.md), signed by the proposer and then,
+ * byte for byte the same, by the other side. A permanent group's end is
+ * written "none".
+ * @param {{code: string, name: string, description: string, kind: 'permanent'|'temporary',
+ *          endsOn?: string, presidency: string, proposed: string|Date}} f
+ */
+export function groupProposalStatement(f) {
+  if (f.kind !== 'permanent' && f.kind !== 'temporary') throw new TypeError('kind must be permanent or temporary');
+  let ends = 'none';
+  if (f.kind === 'temporary') {
+    if (typeof f.endsOn !== 'string' || !DATE_RE.test(f.endsOn)) throw new TypeError('a temporary group needs an end date');
+    ends = f.endsOn;
+  }
+  return statement('b40-group-proposal-v1', [
+    ['network', NETWORK],
+    ['code', checkCode('code', f.code)],
+    ['name', checkText('name', f.name)],
+    ['description', checkText('description', f.description)],
+    ['kind', f.kind],
+    ['ends-on', ends],
+    ['presidency', checkCode('presidency', f.presidency)],
+    ['proposed', checkTime('proposed', f.proposed)],
+  ]);
+}
+
+/**
+ * b40-session-request-v1 (docs/groups.md), signed by a speaker of the city.
+ * @param {{group: string, city: string, reason: string, requested: string|Date}} f
+ */
+export function sessionRequestStatement(f) {
+  return statement('b40-session-request-v1', [
+    ['network', NETWORK],
+    ['group', checkCode('group', f.group)],
+    ['city', checkCode('city', f.city)],
+    ['reason', checkText('reason', f.reason)],
+    ['requested', checkTime('requested', f.requested)],
   ]);
 }

@@ -384,7 +384,7 @@ char *minutes_html(const struct minutes_input *in, const char *header, const cha
     put(&b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>Minutes: ");
     html_text(&b, in->title, FLAT);
-    put(&b, "</title>\n<link rel=\"stylesheet\" href=\"/css/app.css\">\n</head>\n<body class=\"minutes\">\n<main>\n"
+    put(&b, "</title>\n<link rel=\"icon\" href=\"/favicon.svg\" type=\"image/svg+xml\">\n<link rel=\"stylesheet\" href=\"/css/app.css\">\n</head>\n<body class=\"minutes\">\n<main>\n"
             "<h1>Minutes: ");
     html_text(&b, in->title, FLAT);
     put(&b, "</h1>\n<dl>\n<dt>Group</dt><dd>");

@@ -62,6 +62,7 @@
 #define STALL_MAXSEG 1460          /* and its MSS: an Ethernet path's, not loopback's 64 KiB */
 #define BOUND_FACTOR 2.0           /* isolated: the others' p99 with the stalled client present ... */
 #define BOUND_SLACK_MS 50.0        /* ... at most 2 x the baseline p99 + 50 ms */
+#define STALL_PING_MS 10000        /* the stalled participant writes a system.ping this often */
 #define BOUNDED_KIB 1024           /* never dropped: RSS growth over the stalled phase's second half at most this */
 #define MAX_ERRORS_SHOWN 5
 
@@ -100,7 +101,7 @@ struct room_results {
     double p50, p99, max, complete_p50, complete_max;
     size_t samples;
     double server_cpu_us_per_delivery, server_cpu, bench_cpu, server_runq, bench_runq;
-    long rss_before, rss_after;
+    long rss_before, rss_signed_in, rss_joined, rss_after;
     double rss_per_conn, join_s;
     /* isolation */
     size_t stall_messages, after_messages, queue_full_drops;
@@ -478,6 +479,19 @@ static size_t queue_full_drops(struct bench *b)
 }
 
 /*
+ * A system.ping from the stalled participant, whose reply it never reads: it
+ * writes, so the server's keep-alive (a ping after --ping-interval, 30 s, and
+ * a drop 30 s later without a sign of life) does not drop it; what is tested
+ * is the send queue's limit. 0 or -1.
+ */
+static int sign_of_life(struct city *st)
+{
+    static const char ping[] = "{\"id\":\"alive\",\"type\":\"system.ping\"}";
+
+    return wsc_send_text(&st->peer.ws, ping, sizeof(ping) - 1);
+}
+
+/*
  * The isolation phase: the stalled participant stops reading; messages go
  * on (the same size and pacing, to the N - 2 others) until the others see
  * it leave, or K have gone; then, as a control, as many again (at least M)
@@ -493,26 +507,24 @@ static int isolation(struct roomb *r, struct room_results *res, struct samples *
     struct samples during = {0}, after = {0};
     long rss0 = rss_kib(b->srv.pid), rss_max = rss0, rss_mid = -1, rss_end = rss0;
     size_t after_want = 0;
+    int64_t last_ping;
     double unused;
     int rc = -1;
 
-    /*
-     * Its last act is a request (whose reply it never reads): the server's
-     * keep-alive counts from there (a ping after --ping-interval, 30 s, a drop
-     * 30 s later), so the send queue has a minute to fill before that other
-     * limit would drop it.
-     */
-    {
-        static const char ping[] = "{\"id\":\"last\",\"type\":\"system.ping\"}";
-        if (wsc_send_text(&st->peer.ws, ping, sizeof(ping) - 1) || wsc_pause(&st->peer.ws))
-            return oops("stopping %s's reads: %s", st->code, st->peer.ws.err);
-    }
+    if (wsc_pause(&st->peer.ws) || sign_of_life(st))
+        return oops("stopping %s's reads: %s", st->code, st->peer.ws.err);
+    last_ping = wsc_now_ns();
     r->stalling = true;
     r->t_stall = wsc_now_ns();
     note(b, "isolation: %s (person %lld) has stopped reading; sending until the server drops it", st->code,
          (long long)st->person_id);
     while (r->stall_sent < b->opt.stall_max && !r->drop_seen) {
         long rss;
+        if (wsc_now_ns() - last_ping > STALL_PING_MS * 1000000LL) {
+            if (sign_of_life(st))
+                return oops("writing on %s's connection: %s", st->code, st->peer.ws.err);
+            last_ping = wsc_now_ns();
+        }
         r->stall_sent++;
         if (send_message(r, (*k)++, b->n - 2, &during, NULL))
             goto out;
@@ -593,12 +605,16 @@ static int run(struct roomb *r, struct room_results *res)
     res->rss_before = rss_kib(b->srv.pid);
     if (bench_enroll_mayors(b, r->stalled, &small))
         return -1;
-    note(b, "%zu mayors enrolled and signed in, each on its own connection; joining the room", b->n);
+    res->rss_signed_in = rss_kib(b->srv.pid);
+    note(b, "%zu mayors enrolled and signed in, each on its own connection (server RSS %ld KiB); joining the room",
+         b->n, res->rss_signed_in);
     t0 = wsc_now_ns();
     if (join_room(r))
         return -1;
     res->join_s = (double)(wsc_now_ns() - t0) / 1e9;
-    note(b, "%zu participants in the room (%.3f s); every one has seen every join; fan-out phase", b->n, res->join_s);
+    res->rss_joined = rss_kib(b->srv.pid);
+    note(b, "%zu participants in the room (%.3f s, server RSS %ld KiB); every one has seen every join; fan-out phase",
+         b->n, res->join_s, res->rss_joined);
     b->cl.hot = on_reply;
     b->cl.hot_ctx = r;
     if (fanout(r, res, &without, &k))
@@ -648,6 +664,8 @@ int room_run(struct bench *b)
         printf("server_runq_wait_per_wall_s=%.3f\n", res.server_runq);
         printf("bench_runq_wait_per_wall_s=%.3f\n", res.bench_runq);
         printf("rss_before_kib=%ld\n", res.rss_before);
+        printf("rss_signed_in_kib=%ld\n", res.rss_signed_in);
+        printf("rss_joined_kib=%ld\n", res.rss_joined);
         printf("rss_after_kib=%ld\n", res.rss_after);
         printf("stall_messages=%zu\n", res.stall_messages);
         printf("stall_fanout_p50_ms=%.3f\n", res.stall_p50);

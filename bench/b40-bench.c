@@ -52,12 +52,14 @@ static void usage_room(void)
 {
     fprintf(stderr,
             "usage: b40-bench room [--participants N] [--messages M] [--text-bytes B] [--stall-max K]\n"
-            "                      [--send-queue-kib Q] [--server PATH] [--source DIR] [--dir BASE] [--keep]\n"
+            "                      [--join-window W] [--send-queue-kib Q]\n"
+            "                      [--server PATH] [--source DIR] [--dir BASE] [--keep]\n"
             "  --participants N   people in the room, each a signed-in mayor on its own connection (default 2000)\n"
             "  --messages M       timed chat messages, one at a time, from different senders (default 50)\n"
             "  --text-bytes B     bytes of text in each chat message, 16 to 1000 (default 200)\n"
             "  --stall-max K      the most messages sent while one participant has stopped reading (default 5000)\n"
-            "  --send-queue-kib Q run the server with --send-queue-kib Q (default: the server's own default)\n");
+            "  --join-window W    room.join requests in flight while the room fills (default 1)\n"
+            "  --send-queue-kib Q run the server with --send-queue-kib Q, 64 to 1048576 (default: the server's default)\n");
 }
 
 static int usage(enum bench_mode mode, bool both)
@@ -107,6 +109,7 @@ static int parse_options(int argc, char **argv, enum bench_mode mode, struct opt
     o->messages = 50;
     o->text_bytes = 200;
     o->stall_max = 5000;
+    o->join_window = 1;
     snprintf(o->source, sizeof(o->source), "%s", B40_SOURCE_DIR);
     snprintf(o->base, sizeof(o->base), "%s", tmp && *tmp ? tmp : "/tmp");
     n = readlink("/proc/self/exe", self, sizeof(self) - 1);
@@ -146,6 +149,8 @@ static int parse_options(int argc, char **argv, enum bench_mode mode, struct opt
             bad = number(v, &o->text_bytes);
         else if (room && !strcmp(a, "--stall-max"))
             bad = number(v, &o->stall_max);
+        else if (room && !strcmp(a, "--join-window"))
+            bad = number(v, &o->join_window);
         else if (room && !strcmp(a, "--send-queue-kib")) {
             bad = number(v, &q) || q < 64 || q > 1048576; /* what `b40 serve` accepts */
             o->send_queue_kib = (unsigned)q;
@@ -169,7 +174,8 @@ static int parse_options(int argc, char **argv, enum bench_mode mode, struct opt
                    : 0;
     /* the room: a sender, a receiver and the participant that stops reading, at the least */
     return o->cities < 3 || o->cities > MAX_CITIES || o->messages < 1 || o->messages > 100000 ||
-                   o->text_bytes < 16 || o->text_bytes > 1000 || o->stall_max < 1 || o->stall_max > 1000000
+                   o->text_bytes < 16 || o->text_bytes > 1000 || o->stall_max < 1 || o->stall_max > 1000000 ||
+                   o->join_window < 1 || o->join_window > o->cities
                ? -1
                : 0;
 }

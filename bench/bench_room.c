@@ -3,7 +3,7 @@
  * "The room benchmark").
  *
  *   b40-bench room [--participants N] [--messages M] [--text-bytes B]
- *                  [--stall-max K] [--send-queue-kib Q]
+ *                  [--stall-max K] [--join-window W] [--send-queue-kib Q]
  *                  [--server PATH] [--source DIR] [--dir BASE] [--keep]
  *
  * After the common setup (setup.c: the throwaway server, N synthetic member
@@ -14,7 +14,8 @@
  * Then every mayor enrolls and signs in on a WSS connection of its own,
  * from its own loopback address, and joins the room (room.join, which
  * answers with the room's snapshot; everyone already in the room sees a
- * presence.join). Then:
+ * presence.join), with at most W joins in flight (default 1: see
+ * docs/performance.md for what more does to the server). Then:
  *
  *   fan-out    M chat messages (room.chat.send), one at a time, each from a
  *              different sender in turn; each is timed from just before the
@@ -52,7 +53,6 @@
 
 #define GROUP "climate"            /* a founding group: active from `b40 init` on */
 #define GROUP_JOIN_WINDOW 2        /* group.join replies list every member (~120 bytes each): few in flight */
-#define ROOM_JOIN_WINDOW 32        /* room.join requests in flight, each on its own connection */
 #define GAP_MS 10                  /* after a message has reached everyone, before the next one */
 #define CHAT_BURST 10              /* the server's chat limit (docs/protocol.md): 10 messages ... */
 #define CHAT_WINDOW_MS 10000       /* ... per person per 10 s */
@@ -339,7 +339,7 @@ static int join_room(struct roomb *r)
         jobs[i] = (struct job){.p = &b->cities[i].peer, .text = client_request(&b->cl, "room.join", f),
                                .on_reply = on_room_join, .arg = r};
     }
-    rc = client_run_jobs(&b->cl, jobs, b->n, ROOM_JOIN_WINDOW, STALL_TIMEOUT_MS);
+    rc = client_run_jobs(&b->cl, jobs, b->n, b->opt.join_window, STALL_TIMEOUT_MS);
     client_free_jobs(jobs, b->n);
     if (rc)
         return -1;
@@ -642,6 +642,11 @@ int room_run(struct bench *b)
     memset(&res, 0, sizeof(res));
     r.b = b;
     rc = run(&r, &res);
+    if (rc && b->srv.pid) {
+        size_t dropped = queue_full_drops(b);
+        if (dropped)
+            oops("the server dropped %zu connections for a full send queue (%s)", dropped, b->srv.log_path);
+    }
     b->cl.hot = NULL;
     b->cl.on_event = NULL;
     rc = bench_teardown(b, rc);

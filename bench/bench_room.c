@@ -63,7 +63,9 @@
 #define BOUND_FACTOR 2.0           /* isolated: the others' p99 with the stalled client present ... */
 #define BOUND_SLACK_MS 50.0        /* ... at most 2 x the baseline p99 + 50 ms */
 #define STALL_PING_MS 10000        /* the stalled participant writes a system.ping this often */
-#define BOUNDED_KIB 1024           /* never dropped: RSS growth over the stalled phase's second half at most this */
+#define BOUNDED_KIB 1024           /* never dropped: RSS growth over the stalled phase's second half at most this, */
+#define SHOWN_KIB (4 * BOUNDED_KIB) /* while at least this much was sent to it then (else nothing is shown) */
+#define EVENT_OVERHEAD 150         /* bytes of a chat room.event besides its text, at the least */
 #define MAX_ERRORS_SHOWN 5
 
 /* Samples of fan-out latency in ms. */
@@ -541,7 +543,15 @@ static int isolation(struct roomb *r, struct room_results *res, struct samples *
     res->stall_messages = r->stall_sent; /* the message in flight when it went counts as sent while it hung */
     res->drop_s = r->drop_seen ? (double)(r->t_drop - r->t_stall) / 1e9 : -1;
     res->stall_rss_growth = rss_max - rss0;
-    res->bounded = res->dropped || (rss_mid >= 0 && rss_end - rss_mid <= BOUNDED_KIB);
+    /*
+     * Never dropped: bounded when the server's RSS grew by at most 1 MiB over
+     * the stalled phase's second half while that half sent it at least 4 MiB
+     * of events (a queue without a bound would have grown by that much).
+     */
+    res->bounded = res->dropped ||
+                   (rss_mid >= 0 && rss_end - rss_mid <= BOUNDED_KIB &&
+                    (double)(r->stall_sent - r->stall_sent / 2) * (double)(b->opt.text_bytes + EVENT_OVERHEAD) >=
+                        SHOWN_KIB * 1024.0);
     if (r->drop_seen) {
         note(b, "isolation: dropped after %zu messages (%.3f s); the control: as many again without it",
              r->stall_sent, res->drop_s);

@@ -25,11 +25,8 @@
 #include "b40/store_groups.h"
 #include "b40/store_identity.h"
 #include "b40/store_registry.h"
-#include "b40/store_summit.h"
-#include "b40/summit.h"
 #include "b40/timeutil.h"
 
-#define DAY_MS (24LL * 3600 * 1000)
 #define TIME_LEN (TIMEUTIL_RFC3339_LEN - 1)
 
 static int bad_field(struct proto_error *err, const char *field, const char *what)
@@ -86,66 +83,13 @@ static int check_signed(const struct api_conn *conn, const char *expected, int e
 
 /* ---- the current presidency term ---- */
 
-struct term_info {
-    int64_t city_id;
-    char city[GROUP_CODE_SIZE];
-    char starts_on[11], ends_on[11];
-    int64_t starts_ms;
-};
-
-/*
- * The presidency term that holds today: the term whose summit started most
- * recently on or before today; it ends the day before the next term's
- * summit, or the next summit recorded, or else after a year
- * (groups_term_end). 0 found, 1 none, -1.
- */
-static int current_term(struct api_env *env, int64_t now_ms, struct term_info *out)
+/* The term that holds now (store_group_term): 0 found, 1 none, -1. */
+static int current_term(struct api_env *env, int64_t now_ms, struct group_term *out)
 {
-    struct summit_term *terms = NULL;
-    struct summit_record next;
-    char today[11], after[11];
-    const char *next_start = NULL;
-    int64_t days = 0;
-    size_t n = 0, cur = SIZE_MAX;
-    int rc = 1;
-
-    memset(out, 0, sizeof(*out));
-    if (membership_date_from_ms(now_ms, today) != 0 || store_presidency_list(env->store, &terms, &n) != 0)
-        return -1;
-    for (size_t i = 0; i < n; i++)
-        if (terms[i].from_summit_id > 0 && strcmp(terms[i].starts_on, today) <= 0 &&
-            (cur == SIZE_MAX || strcmp(terms[i].starts_on, terms[cur].starts_on) > 0))
-            cur = i;
-    if (cur == SIZE_MAX)
-        goto out;
-    out->city_id = terms[cur].city_id;
-    snprintf(out->city, sizeof(out->city), "%s", terms[cur].city);
-    snprintf(out->starts_on, sizeof(out->starts_on), "%s", terms[cur].starts_on);
-    for (size_t i = 0; i < n; i++)
-        if (terms[i].from_summit_id > 0 && strcmp(terms[i].starts_on, out->starts_on) > 0 &&
-            (!next_start || strcmp(terms[i].starts_on, next_start) < 0))
-            next_start = terms[i].starts_on;
-    if (!next_start && summit_date_add(out->starts_on, 1, after) == 0 &&
-        (rc = store_summit_on_or_after(env->store, after, &next)) <= 0) {
-        if (rc < 0)
-            goto fail;
-        if (strcmp(next.starts_on, out->starts_on) > 0)
-            next_start = next.starts_on;
-    }
-    if (groups_term_end(out->starts_on, next_start, out->ends_on) != 0 ||
-        summit_date_days(out->starts_on, &days) != 0)
-        goto fail;
-    out->starts_ms = days * DAY_MS;
-    rc = 0;
-    goto out;
-fail:
-    rc = -1;
-out:
-    free(terms);
-    return rc;
+    return store_group_term(env->store, now_ms, out);
 }
 
-static struct json_object *term_json(const struct term_info *t)
+static struct json_object *term_json(const struct group_term *t)
 {
     struct groups_quarter qs[GROUPS_TERM_QUARTERS_MAX];
     struct json_object *o = json_object_new_object(), *arr = json_object_new_array();
@@ -473,6 +417,14 @@ static struct json_object *proposal_json(struct api_env *env, int64_t group_id, 
     return o;
 }
 
+/* Whether a temporary group's last day is over (UTC): it is no longer expected to meet. */
+static bool has_ended(const struct group_record *g, int64_t now_ms)
+{
+    char today[MEMBERSHIP_DATE_LEN + 1];
+
+    return g->ends_on[0] && membership_date_from_ms(now_ms, today) == 0 && strcmp(today, g->ends_on) > 0;
+}
+
 /*
  * The group object: its record, member count, next session and overdue
  * flag as of now_ms under `term` (NULL: no term). With full, also members,
@@ -480,7 +432,7 @@ static struct json_object *proposal_json(struct api_env *env, int64_t group_id, 
  * caller; NULL on failure.
  */
 static struct json_object *group_json(struct api_env *env, const struct group_record *g, int64_t now_ms,
-                                      const struct term_info *term, bool full)
+                                      const struct group_term *term, bool full)
 {
     struct json_object *o = json_object_new_object(), *members = NULL;
     struct group_session *next = malloc(sizeof(*next));
@@ -494,7 +446,7 @@ static struct json_object *group_json(struct api_env *env, const struct group_re
         store_session_last_closed(env->store, g->id, &last) != 0 ||
         (rc = store_session_next(env->store, g->id, now_ms, next)) < 0)
         goto fail;
-    if (!strcmp(g->state, "active")) {
+    if (!strcmp(g->state, "active") && !has_ended(g, now_ms)) {
         since = g->active_from_ms;
         if (term && term->starts_ms > since)
             since = term->starts_ms;
@@ -555,7 +507,7 @@ fail:
 static int add_group(struct api_env *env, struct json_object *reply, const struct group_record *g, bool full,
                      struct proto_error *err)
 {
-    struct term_info term;
+    struct group_term term;
     int64_t now = timeutil_now_ms();
     int rc = current_term(env, now, &term);
     struct json_object *o;
@@ -735,7 +687,7 @@ static int handle_group_list(struct api_env *env, struct api_conn *conn, const s
 {
     struct group_record *list = NULL;
     struct json_object *arr = NULL, *tj = NULL;
-    struct term_info term;
+    struct group_term term;
     struct groups_quarter q;
     int64_t now = timeutil_now_ms();
     char qname[8];
@@ -880,6 +832,60 @@ static int handle_group_set_delegate(struct api_env *env, struct api_conn *conn,
     return add_members(env, reply, g.id, err);
 }
 
+static const struct proto_field group_eligible_fields[] = {
+    {"city", PROTO_STRING, true, 1, MEMBERSHIP_CODE_MAX},
+};
+
+struct eligible_ctx {
+    int64_t city_id;
+    struct json_object *arr;
+    bool failed;
+};
+
+static int add_eligible(void *ctx, const struct store_person *p)
+{
+    struct eligible_ctx *e = ctx;
+    struct json_object *o, *roles;
+
+    if (!p->active || p->city_id != e->city_id || !(p->roles & ROLES_CITY))
+        return 0;
+    o = json_object_new_object();
+    roles = json_object_new_array();
+    if (!o || !roles || json_object_array_add(e->arr, o) != 0) {
+        json_object_put(o);
+        json_object_put(roles);
+        e->failed = true;
+        return 1;
+    }
+    for (unsigned bit = ROLE_MAYOR; bit <= ROLE_OFFICIAL; bit <<= 1)
+        if (p->roles & bit)
+            json_object_array_add(roles, json_object_new_string(identity_role_name(bit)));
+    json_object_object_add(o, "id", json_object_new_int64(p->id));
+    json_object_object_add(o, "name", json_object_new_string(p->name));
+    json_object_object_add(o, "roles", roles);
+    return 0;
+}
+
+/* group.eligible_delegates: the people a city may name as its delegate (its active people with a city role). */
+static int handle_group_eligible_delegates(struct api_env *env, struct api_conn *conn, const struct proto_request *req,
+                                           struct json_object *reply, struct proto_error *err)
+{
+    struct registry_city city;
+    struct eligible_ctx e = {0};
+
+    if (city_for(env, conn, api_str(req, "city"), &city, err) != 0)
+        return -1;
+    if (!(e.arr = json_object_new_array()))
+        return oom(err);
+    e.city_id = city.id;
+    if (store_person_each(env->store, add_eligible, &e) < 0 || e.failed) {
+        json_object_put(e.arr);
+        return api_internal_error(err, "listing the city's people");
+    }
+    json_object_object_add(reply, "people", e.arr);
+    return 0;
+}
+
 /* ---- group.propose, group.agree ---- */
 
 static const struct proto_field group_propose_fields[] = {
@@ -910,7 +916,7 @@ static int handle_group_propose(struct api_env *env, struct api_conn *conn, cons
     };
     struct group_new gn;
     struct group_record g;
-    struct term_info term;
+    struct group_term term;
     enum groups_side side;
     char expected[GROUPS_STATEMENT_MAX + 1], date[MEMBERSHIP_DATE_LEN + 1];
     uint8_t sig[64];
@@ -971,7 +977,7 @@ static int handle_group_agree(struct api_env *env, struct api_conn *conn, const 
 {
     struct group_proposal *p = NULL;
     struct group_record g;
-    struct term_info term;
+    struct group_term term;
     enum groups_side side;
     uint8_t sig[64];
     int64_t now = timeutil_now_ms();
@@ -1263,18 +1269,26 @@ static int handle_session_cancel(struct api_env *env, struct api_conn *conn, con
     return add_session(env, reply, "session", id, err);
 }
 
+/* Whether quarter (a name) is one the term touches. */
+static bool in_term(const struct group_term *t, const char *quarter)
+{
+    struct groups_quarter q, first, last;
+
+    return groups_quarter_parse(quarter, &q) == 0 && groups_quarter_of_date(t->starts_on, &first) == 0 &&
+           groups_quarter_of_date(t->ends_on, &last) == 0 &&
+           q.year * 4 + q.quarter >= first.year * 4 + first.quarter &&
+           q.year * 4 + q.quarter <= last.year * 4 + last.quarter;
+}
+
 /* session.plan: the regular sessions of the current term for every active group that lacks one in a quarter. */
 static int handle_session_plan(struct api_env *env, struct api_conn *conn, const struct proto_request *req,
                                struct json_object *reply, struct proto_error *err)
 {
-    struct groups_quarter qs[GROUPS_TERM_QUARTERS_MAX];
-    struct session_plan_item *items = NULL;
-    struct group_record *groups = NULL;
     struct group_session *all = NULL;
     struct json_object *arr = NULL, *tj = NULL;
-    struct term_info term;
-    int64_t now = timeutil_now_ms(), last_ms = 0;
-    size_t ng = 0, nq = 0, ni = 0, ns = 0, created = 0;
+    struct group_term term;
+    int64_t now = timeutil_now_ms();
+    size_t ns = 0, created = 0;
     int rc;
 
     (void)req;
@@ -1282,32 +1296,9 @@ static int handle_session_plan(struct api_env *env, struct api_conn *conn, const
         return api_internal_error(err, "reading the presidency term");
     if (rc == 1)
         return api_fail(err, "no_term", NULL, "no presidency term is recorded: there is no term to plan");
-    if (groups_term_quarters(term.starts_on, term.ends_on, qs, GROUPS_TERM_QUARTERS_MAX, &nq) != 0 ||
-        summit_date_days(term.ends_on, &last_ms) != 0)
-        return api_internal_error(err, "reading the term's quarters");
-    last_ms = (last_ms + 1) * DAY_MS;
+    if (store_session_plan_term(env->store, &term, now, conn->person_id, &created) != 0)
+        return api_internal_error(err, "planning the sessions");
     rc = -1;
-    if (store_group_list(env->store, &groups, &ng) != 0 || !(items = calloc(ng * nq + 1, sizeof(*items)))) {
-        rc = api_internal_error(err, "listing the groups");
-        goto out;
-    }
-    for (size_t i = 0; i < ng; i++) {
-        if (strcmp(groups[i].state, "active"))
-            continue;
-        for (size_t k = 0; k < nq; k++) {
-            struct session_plan_item *it = &items[ni];
-            if (groups_plan_session(qs[k], now, groups[i].ends_on, &it->starts_at_ms, &it->ends_at_ms) != 0 ||
-                it->starts_at_ms >= last_ms)
-                continue;
-            it->group_id = groups[i].id;
-            groups_quarter_name(qs[k], it->quarter);
-            ni++;
-        }
-    }
-    if (store_session_plan(env->store, items, ni, conn->person_id, now, &created) != 0) {
-        rc = api_internal_error(err, "planning the sessions");
-        goto out;
-    }
     if (store_session_list(env->store, 0, &all, &ns) != 0 || !(arr = json_object_new_array()) ||
         !(tj = term_json(&term))) {
         rc = oom(err);
@@ -1315,7 +1306,7 @@ static int handle_session_plan(struct api_env *env, struct api_conn *conn, const
     }
     for (size_t i = 0; i < ns; i++) {
         struct json_object *o;
-        if (strcmp(all[i].kind, "regular") || all[i].starts_at_ms < term.starts_ms || all[i].starts_at_ms >= last_ms)
+        if (strcmp(all[i].kind, "regular") || !in_term(&term, all[i].quarter))
             continue;
         if (!(o = session_json(env, &all[i])) || json_object_array_add(arr, o) != 0) {
             json_object_put(o);
@@ -1331,8 +1322,6 @@ static int handle_session_plan(struct api_env *env, struct api_conn *conn, const
 out:
     json_object_put(arr);
     json_object_put(tj);
-    free(items);
-    free(groups);
     free(all);
     return rc;
 }
@@ -1927,6 +1916,7 @@ const struct api_type api_groups_types[] = {
     {"group.join", API_SIGNED_IN, FIELDS(group_city_fields), handle_group_join},
     {"group.leave", API_SIGNED_IN, FIELDS(group_city_fields), handle_group_leave},
     {"group.set_delegate", API_SIGNED_IN, FIELDS(group_delegate_fields), handle_group_set_delegate},
+    {"group.eligible_delegates", API_SIGNED_IN, FIELDS(group_eligible_fields), handle_group_eligible_delegates},
     {"group.propose", API_SIGNED_IN, FIELDS(group_propose_fields), handle_group_propose},
     {"group.agree", API_SIGNED_IN, FIELDS(group_agree_fields), handle_group_agree},
     {"session.list", API_PUBLIC, FIELDS(session_list_fields), handle_session_list},

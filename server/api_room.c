@@ -283,6 +283,13 @@ static int commit_events(struct api_env *env, struct live_room *lr, struct json_
         } else if (!strcmp(kind, "presence.leave")) {
             if (store_room_attendance_close(env->store, lr->session, person, now, ev_str(evs[i], "reason")) < 0)
                 rc = api_internal_error(err, "recording attendance");
+        } else if (!strcmp(kind, "presence.clear")) {
+            struct json_object *persons = json_object_object_get(evs[i], "persons");
+            for (size_t k = 0; !rc && k < json_object_array_length(persons); k++)
+                if (store_room_attendance_close(env->store, lr->session,
+                                                json_object_get_int64(json_object_array_get_idx(persons, k)), now,
+                                                ev_str(evs[i], "reason")) < 0)
+                    rc = api_internal_error(err, "recording attendance");
         }
     }
     if (!rc && store_commit(env->store) != 0)
@@ -367,10 +374,10 @@ static struct live_room *open_room(struct api_env *env, const struct group_sessi
 {
     struct live_room *lr = find_live(env, s->id);
     struct api_rooms *rs;
-    struct json_object *agenda = NULL, **evs = NULL;
+    struct json_object *agenda = NULL, *clear = NULL;
     const char *items[ROOM_AGENDA_MAX];
     struct replay_ctx rc;
-    size_t nitems, nevs = 0;
+    size_t nitems;
     int64_t now = timeutil_now_ms();
 
     if (lr)
@@ -407,14 +414,11 @@ static struct live_room *open_room(struct api_env *env, const struct group_sessi
     if (room_seq(lr->room))
         log_info("room: session %lld rebuilt from %llu stored events", (long long)s->id,
                  (unsigned long long)room_seq(lr->room));
-    if (room_leave_all(lr->room, "restart", now, &evs, &nevs) != 0 ||
-        (nevs && commit_events(env, lr, evs, nevs, now, NULL, NULL, err) != 0)) {
-        free(evs);
+    if (room_leave_all(lr->room, "restart", now, &clear) != 0 || (clear && commit_one(env, lr, clear, now, err) != 0)) {
         drop_live(env, s->id);
         api_internal_error(err, "closing the attendance of before the restart");
         return NULL;
     }
-    free(evs);
     return lr;
 }
 
@@ -466,13 +470,11 @@ void api_rooms_stop(struct api_env *env)
     if (!rs)
         return;
     for (size_t i = 0; i < rs->n; i++) {
-        struct json_object **evs = NULL;
+        struct json_object *clear = NULL;
         struct proto_error e;
-        size_t n = 0;
-        if (room_leave_all(rs->v[i].room, "stop", now, &evs, &n) != 0 ||
-            (n && commit_events(env, &rs->v[i], evs, n, now, NULL, NULL, &e) != 0))
+        if (room_leave_all(rs->v[i].room, "stop", now, &clear) != 0 ||
+            (clear && commit_one(env, &rs->v[i], clear, now, &e) != 0))
             log_error("room: session %lld: the leaves at shutdown could not be recorded", (long long)rs->v[i].session);
-        free(evs);
     }
     for (size_t i = 0; i < rs->n; i++)
         room_destroy(rs->v[i].room);
@@ -483,21 +485,31 @@ void api_rooms_stop(struct api_env *env)
 
 /* ---- objects ---- */
 
-static struct json_object *session_json(const struct group_session *s)
+/* The session object of docs/protocol.md ("Working groups"), as group.get and session.get write it. */
+static struct json_object *session_json(struct api_env *env, const struct group_session *s)
 {
-    struct json_object *o = json_object_new_object(), *agenda = json_tokener_parse(s->agenda_json);
+    struct json_object *o = json_object_new_object(), *agenda = json_tokener_parse(s->agenda_json), *chair = NULL;
+    struct store_person p;
 
+    if (s->chair_person_id && store_person_get(env->store, s->chair_person_id, &p) == 0) {
+        chair = json_object_new_object();
+        json_object_object_add(chair, "id", json_object_new_int64(p.id));
+        json_object_object_add(chair, "name", json_object_new_string(p.name));
+    }
     json_object_object_add(o, "id", json_object_new_int64(s->id));
     json_object_object_add(o, "group", json_object_new_string(s->group_code));
     json_object_object_add(o, "kind", json_object_new_string(s->kind));
     json_object_object_add(o, "quarter", json_object_new_string(s->quarter));
     json_object_object_add(o, "title", json_object_new_string(s->title));
+    api_add_time(o, "starts_at", s->starts_at_ms);
+    api_add_time(o, "ends_at", s->ends_at_ms);
     json_object_object_add(o, "state", json_object_new_string(s->state));
-    api_add_time(o, "starts", s->starts_at_ms);
-    api_add_time(o, "ends", s->ends_at_ms);
-    json_object_object_add(o, "chair", s->chair_person_id ? json_object_new_int64(s->chair_person_id) : NULL);
+    json_object_object_add(o, "chair", chair);
     json_object_object_add(o, "video_url", s->video_url[0] ? json_object_new_string(s->video_url) : NULL);
     json_object_object_add(o, "agenda", agenda ? agenda : json_object_new_array());
+    json_object_object_add(o, "sequence", json_object_new_int64(s->ical_sequence));
+    json_object_object_add(o, "cancel_reason", s->cancel_reason[0] ? json_object_new_string(s->cancel_reason) : NULL);
+    json_object_object_add(o, "time_poll", NULL); /* a live or closed session's time poll has closed */
     return o;
 }
 
@@ -892,7 +904,7 @@ static int handle_session_start(struct api_env *env, struct api_conn *conn, cons
         if (commit_one(env, lr, ev, now, err) != 0)
             return -1;
     }
-    json_object_object_add(reply, "session", session_json(&s));
+    json_object_object_add(reply, "session", session_json(env, &s));
     json_object_object_add(reply, "seq", json_object_new_int64((int64_t)room_seq(lr->room)));
     return 0;
 }
@@ -919,25 +931,16 @@ static int handle_session_close(struct api_env *env, struct api_conn *conn, cons
         if (!(lr = open_room(env, &s, err)))
             return -1;
         if (!room_is_closed(lr->room)) {
-            struct json_object **evs = NULL, **all;
+            struct json_object *evs[2] = {NULL, NULL};
             size_t n = 0, conns = room_conn_count(lr->room);
-            if (room_leave_all(lr->room, "closed", now, &evs, &n) != 0 || !(all = realloc(evs, (n + 1) * sizeof(*all)))) {
-                for (size_t i = 0; i < n; i++)
-                    json_object_put(evs[i]);
-                free(evs);
+            if (room_leave_all(lr->room, "closed", now, &evs[0]) != 0 ||
+                !(evs[evs[0] ? 1 : 0] = room_event_new("session.close", now))) {
+                json_object_put(evs[0]);
                 return api_internal_error(err, "closing the room");
             }
-            all[n] = room_event_new("session.close", now);
-            if (!all[n]) {
-                for (size_t i = 0; i < n; i++)
-                    json_object_put(all[i]);
-                free(all);
-                return api_internal_error(err, "closing the room");
-            }
-            json_object_object_add(all[n], "by", json_object_new_int64(conn->person_id));
-            rc = commit_events(env, lr, all, n + 1, now, NULL, NULL, err);
-            free(all);
-            if (rc != 0)
+            n = evs[0] ? 2 : 1;
+            json_object_object_add(evs[n - 1], "by", json_object_new_int64(conn->person_id));
+            if (commit_events(env, lr, evs, n, now, NULL, NULL, err) != 0)
                 return -1;
             env->room_conns = env->room_conns >= conns ? env->room_conns - conns : 0;
         }
@@ -953,7 +956,7 @@ static int handle_session_close(struct api_env *env, struct api_conn *conn, cons
     }
     if (ensure_minutes(env, &s, &m, err) != 0)
         return -1;
-    json_object_object_add(reply, "session", session_json(&s));
+    json_object_object_add(reply, "session", session_json(env, &s));
     add_minutes(env, reply, s.id, &m);
     store_minutes_free(&m);
     return 0;
@@ -1055,13 +1058,11 @@ static int handle_join(struct api_env *env, struct api_conn *conn, const struct 
         return -1;
     if (!(conn->roles & ROLES_SECRETARIAT) && conn->person_id != s.chair_person_id) {
         bool member = false;
-        if (!conn->city_id || store_group_has_city(env->store, s.group_id, conn->city_id, &member) != 0 || !member) {
-            if (conn->city_id && !member)
-                return api_fail(err, "not_member", "session", "%s is not a member city of the group %s", conn->city_code,
-                                s.group_code);
-            return conn->city_id ? api_internal_error(err, "reading the group") :
-                                   api_fail(err, "not_member", "session", "only the group's member cities attend");
-        }
+        if (conn->city_id && store_group_has_city(env->store, s.group_id, conn->city_id, &member) != 0)
+            return api_internal_error(err, "reading the group");
+        if (!member)
+            return api_fail(err, "not_in_group", "session", "%s is not a member city of the group %s",
+                            conn->city_id ? conn->city_code : "your city", s.group_code);
     }
     if (!(lr = open_room(env, &s, err)))
         return -1;
@@ -1100,7 +1101,7 @@ static int handle_join(struct api_env *env, struct api_conn *conn, const struct 
         conn->room_session = s.id; /* only now: the joiner's own join is in what the reply shows, not sent twice */
         env->room_conns++;
     }
-    json_object_object_add(reply, "session", session_json(&s));
+    json_object_object_add(reply, "session", session_json(env, &s));
     json_object_object_add(reply, "seq", json_object_new_int64((int64_t)room_seq(lr->room)));
     you = json_object_new_object();
     json_object_object_add(you, "person", json_object_new_int64(conn->person_id));
@@ -1662,7 +1663,7 @@ static int handle_motion_cast(struct api_env *env, struct api_conn *conn, const 
     members = text_line(m.poll, "members", &mlen);
     eligible = text_line(m.poll, "eligible", &elen);
     if (!in_list(members, mlen, b.city)) {
-        api_fail(err, "not_member", "ballot", "%s is not a member city of the group", b.city);
+        api_fail(err, "not_in_group", "ballot", "%s is not a member city of the group", b.city);
         goto out;
     }
     if (!in_list(eligible, elen, b.city)) {

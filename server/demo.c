@@ -10,13 +10,18 @@
 #include "b40/demo.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <json-c/json.h>
 
+#include "b40/groups.h"
+#include "b40/identity.h"
 #include "b40/log.h"
 #include "b40/membership.h"
 #include "b40/store.h"
+#include "b40/store_groups.h"
+#include "b40/store_identity.h"
 #include "b40/store_registry.h"
 #include "b40/store_summit.h"
 
@@ -212,4 +217,251 @@ out:
     if (rc != 0)
         store_rollback(st);
     return rc;
+}
+
+/* ---- the demo working groups ---- */
+
+/* Which demo cities are members of each founding group. */
+static const struct demo_group {
+    const char *code;
+    const char *cities[12];
+} demo_groups[] = {
+    {"climate", {"athens", "thessaloniki", "tirana", "sofia", "zagreb", "istanbul", "izmir", "split", "skopje", "burgas",
+                 "mytilene"}},
+    {"democracy-migration",
+     {"istanbul", "athens", "mytilene", "sarajevo", "belgrade", "pristina", "edirne", "kardzhali", "sofia", "zagreb"}},
+    {"smart-cities", {"istanbul", "zagreb", "sofia", "belgrade", "tirana", "podgorica", "plovdiv", "bursa", "athens"}},
+    {"economy", {"istanbul", "athens", "sofia", "tirana", "skopje", "sarajevo", "tekirdag", "burgas", "durres",
+                 "zagreb"}},
+};
+
+/* The groups that held last quarter's session (democracy-migration did not: it is overdue). */
+static const char *const demo_held[] = {"climate", "smart-cities", "economy"};
+
+struct person_pick {
+    int64_t city_id;
+    int64_t official, mayor, deputy;
+};
+
+static int pick_person(void *ctx, const struct store_person *p)
+{
+    struct person_pick *k = ctx;
+
+    if (!p->active || p->city_id != k->city_id)
+        return 0;
+    if ((p->roles & ROLE_OFFICIAL) && !k->official)
+        k->official = p->id;
+    if ((p->roles & ROLE_MAYOR) && !k->mayor)
+        k->mayor = p->id;
+    if ((p->roles & ROLE_DEPUTY) && !k->deputy)
+        k->deputy = p->id;
+    return 0;
+}
+
+/* A demo city's person who speaks for it in the groups (created when it has none). 0 on failure. */
+static int64_t demo_delegate(struct store *st, int64_t city_id, const char *code)
+{
+    struct person_pick k = {city_id, 0, 0, 0};
+    struct registry_city c;
+    char name[128];
+    int64_t id = 0;
+
+    if (store_person_each(st, pick_person, &k) != 0)
+        return 0;
+    if (k.official || k.mayor || k.deputy)
+        return k.official ? k.official : k.mayor ? k.mayor : k.deputy;
+    if (store_city_find(st, code, &c) != 0)
+        return 0;
+    snprintf(name, sizeof(name), "Working-group delegate of %.90s", c.name);
+    if (store_begin(st) != 0)
+        return 0;
+    if (store_person_add(st, name, city_id, ROLE_OFFICIAL, &id) != 0 ||
+        store_history_add(st, 0, "person.create", "person", "{\"by\":\"b40 init --demo\"}") != 0 ||
+        store_commit(st) != 0) {
+        store_rollback(st);
+        return 0;
+    }
+    return id;
+}
+
+static int64_t demo_city_id(struct store *st, const char *code)
+{
+    int64_t id = 0;
+    char status[16];
+
+    return store_city_lookup(st, code, &id, status) == 0 ? id : 0;
+}
+
+/* The members and their delegates. 0 or -1. */
+static int demo_members(struct store *st, int64_t now_ms, size_t *joined)
+{
+    for (size_t i = 0; i < sizeof(demo_groups) / sizeof(demo_groups[0]); i++) {
+        struct group_record g;
+
+        if (store_group_find(st, demo_groups[i].code, &g) != 0)
+            return -1;
+        for (size_t k = 0; k < 12 && demo_groups[i].cities[k]; k++) {
+            const char *code = demo_groups[i].cities[k];
+            int64_t city = demo_city_id(st, code), delegate;
+
+            if (!city || store_group_join(st, g.id, city, 0, now_ms) < 0 ||
+                !(delegate = demo_delegate(st, city, code)) ||
+                store_group_set_delegate(st, g.id, city, delegate, 0, now_ms) != 0) {
+                log_error("demo: %s could not join %s with a delegate", code, g.code);
+                return -1;
+            }
+            (*joined)++;
+        }
+    }
+    return 0;
+}
+
+/* The regular session of quarter p that group `code` held (scheduled, opened, closed). Its id, or 0. */
+static int64_t demo_held_session(struct store *st, const char *code, struct groups_quarter p)
+{
+    struct group_session *s = calloc(1, sizeof(*s));
+    struct group_record g;
+    int64_t id = 0;
+
+    if (!s || store_group_find(st, code, &g) != 0 ||
+        groups_plan_session(p, groups_quarter_start_ms(p) - GROUPS_PLAN_NOTICE_MS, NULL, &s->starts_at_ms,
+                            &s->ends_at_ms) != 0)
+        goto out;
+    s->group_id = g.id;
+    snprintf(s->kind, sizeof(s->kind), "regular");
+    groups_quarter_name(p, s->quarter);
+    snprintf(s->title, sizeof(s->title), "Quarterly session, %s", s->quarter);
+    snprintf(s->video_url, sizeof(s->video_url), "https://meet.jit.si/B40-%s-%s", g.code, s->quarter);
+    snprintf(s->agenda_json, sizeof(s->agenda_json),
+             "[\"Opening\",\"Reports of the member cities\",\"Recommendations\",\"Any other business\"]");
+    if (store_session_schedule(st, s, 0, s->starts_at_ms - GROUPS_PLAN_NOTICE_MS, &id) != 0 ||
+        store_session_set_state(st, id, "live", 0, s->starts_at_ms) != 0 ||
+        store_session_set_state(st, id, "closed", 0, s->ends_at_ms) != 0)
+        id = 0;
+out:
+    free(s);
+    return id;
+}
+
+/* A recommendation adopted at `session` of `code`, with the follow-up two cities reported at now_ms. 0 or -1. */
+static int demo_recommendation(struct store *st, const char *code, int64_t session, int64_t now_ms)
+{
+    static const char text[] = "Each member city adopts a local heat action plan, with cooling centres open to "
+                               "everyone, before the summer of 2027.";
+    struct person_pick athens = {demo_city_id(st, "athens"), 0, 0, 0}, tirana = {demo_city_id(st, "tirana"), 0, 0, 0};
+    struct group_session *s = malloc(sizeof(*s));
+    struct group_record g;
+    char today[MEMBERSHIP_DATE_LEN + 1];
+    int64_t rec = 0, adopted;
+
+    if (!s || store_session_get(st, session, s) != 0) {
+        free(s);
+        return -1;
+    }
+    adopted = s->ends_at_ms;
+    free(s);
+    if (store_group_find(st, code, &g) != 0 || membership_date_from_ms(now_ms, today) != 0 || store_begin(st) != 0)
+        return -1;
+    if (store_recommendation_add(st, g.id, session, 0, text, adopted, &rec) != 0 ||
+        store_history_add(st, 0, "recommendation.adopt", "group:climate", "{\"by\":\"b40 init --demo\"}") != 0 ||
+        store_commit(st) != 0) {
+        store_rollback(st);
+        return -1;
+    }
+    if (store_person_each(st, pick_person, &athens) != 0 || store_person_each(st, pick_person, &tirana) != 0)
+        return -1;
+    if (store_followup_add(st, rec, athens.city_id, "in_progress",
+                           "Two cooling centres are open; the plan goes to the city council in January.", today,
+                           athens.mayor, now_ms, NULL) != 0 ||
+        store_followup_add(st, rec, tirana.city_id, "planned", "In the 2027 budget.", today,
+                           tirana.official ? tirana.official : tirana.mayor, now_ms, NULL) != 0)
+        return -1;
+    return 0;
+}
+
+/* An open time poll on the smart-cities session of the quarter after now's, marked by Athens and Zagreb. 0 or -1. */
+static int demo_time_poll(struct store *st, int64_t now_ms)
+{
+    struct person_pick athens = {demo_city_id(st, "athens"), 0, 0, 0}, zagreb = {demo_city_id(st, "zagreb"), 0, 0, 0};
+    struct group_session *list = NULL;
+    struct group_record g;
+    struct groups_quarter q;
+    char next[8];
+    size_t n = 0;
+    int rc = 0;
+
+    if (store_group_find(st, "smart-cities", &g) != 0 || groups_quarter_of(now_ms, &q) != 0 ||
+        store_session_list(st, g.id, &list, &n) != 0)
+        return -1;
+    groups_quarter_name(groups_quarter_next(q), next);
+    for (size_t i = 0; i < n; i++) {
+        const struct group_session *s = &list[i];
+        int64_t starts[3] = {s->starts_at_ms, s->starts_at_ms + 5 * 3600000LL, s->starts_at_ms + 7 * 86400000LL};
+        int64_t ends[3] = {s->ends_at_ms, s->ends_at_ms + 5 * 3600000LL, s->ends_at_ms + 7 * 86400000LL};
+        int64_t poll = 0, m1[] = {1, 2}, m2[] = {2, 3};
+
+        if (strcmp(s->quarter, next) || strcmp(s->kind, "regular") || strcmp(s->state, "scheduled"))
+            continue;
+        if (store_person_each(st, pick_person, &athens) != 0 || store_person_each(st, pick_person, &zagreb) != 0 ||
+            store_timepoll_create(st, s->id, starts, ends, 3, 0, now_ms, &poll) != 0 ||
+            (athens.mayor && store_timepoll_mark(st, poll, athens.city_id, m1, 2, athens.mayor, now_ms) != 0) ||
+            (zagreb.mayor && store_timepoll_mark(st, poll, zagreb.city_id, m2, 2, zagreb.mayor, now_ms) != 0))
+            rc = -1;
+        break;
+    }
+    free(list);
+    return rc;
+}
+
+int demo_load_groups(struct store *st, int64_t now_ms)
+{
+    struct group_term term;
+    struct groups_quarter q, p;
+    struct json_object *d;
+    size_t joined = 0, planned = 0, held = 0;
+    int64_t climate_session = 0;
+    int rc;
+
+    if (demo_members(st, now_ms, &joined) != 0)
+        return -1;
+    if ((rc = store_group_term(st, now_ms, &term)) < 0 ||
+        (rc == 0 && store_session_plan_term(st, &term, now_ms, 0, &planned) != 0)) {
+        log_error("demo: planning the term's sessions failed");
+        return -1;
+    }
+    if (groups_quarter_of(now_ms, &q) != 0)
+        return -1;
+    p = groups_quarter_prev(q);
+    for (size_t i = 0; i < sizeof(demo_held) / sizeof(demo_held[0]); i++) {
+        int64_t id = demo_held_session(st, demo_held[i], p);
+        if (!id) {
+            log_error("demo: the past session of %s could not be recorded", demo_held[i]);
+            return -1;
+        }
+        if (!strcmp(demo_held[i], "climate"))
+            climate_session = id;
+        held++;
+    }
+    if (demo_recommendation(st, "climate", climate_session, now_ms) != 0 ||
+        demo_time_poll(st, now_ms) != 0) {
+        log_error("demo: the recommendation or the time poll could not be recorded");
+        return -1;
+    }
+    d = json_object_new_object();
+    if (d) {
+        json_object_object_add(d, "memberships", json_object_new_int64((int64_t)joined));
+        json_object_object_add(d, "planned", json_object_new_int64((int64_t)planned));
+        json_object_object_add(d, "held", json_object_new_int64((int64_t)held));
+    }
+    if (store_begin(st) != 0)
+        return -1;
+    if (store_history_add(st, 0, "demo.groups", "groups",
+                          d ? json_object_to_json_string_ext(d, JSON_C_TO_STRING_PLAIN) : "{}") != 0 ||
+        store_commit(st) != 0) {
+        store_rollback(st);
+        json_object_put(d);
+        return -1;
+    }
+    json_object_put(d);
+    return 0;
 }

@@ -171,6 +171,10 @@ static int cmd_init(int argc, char **argv)
         printf("  %s (%s, %s):\n    %s\n", demo_people[i].name, demo_people[i].affiliation, demo_people[i].roles,
                link);
     }
+    if (demo && demo_load_groups(st, timeutil_now_ms()) != 0) { /* after the people: some are delegates */
+        fprintf(stderr, "b40 init: loading the demo working groups failed: %s\n", store_errmsg(st));
+        goto fail;
+    }
     rc = 0;
 fail:
     serverkey_free(key);

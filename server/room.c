@@ -478,32 +478,26 @@ int room_present_city_ids(const struct room *r, int64_t **ids, size_t *n)
     return 0;
 }
 
-int room_leave_all(struct room *r, const char *reason, int64_t now_ms, struct json_object ***events, size_t *n)
+int room_leave_all(struct room *r, const char *reason, int64_t now_ms, struct json_object **event)
 {
-    struct json_object **v;
-    size_t k = 0;
+    struct json_object *persons;
 
-    *events = NULL;
-    *n = 0;
-    v = calloc(r->npeople + 1, sizeof(*v));
-    if (!v)
-        return -1;
-    for (size_t i = 0; i < r->npeople; i++) {
-        if (!r->people[i].present)
-            continue;
-        if (!(v[k] = leave_event(&r->people[i], reason, now_ms))) {
-            while (k)
-                json_object_put(v[--k]);
-            free(v);
+    *event = NULL;
+    for (size_t i = 0; i < r->npeople && !*event; i++) {
+        if (r->people[i].present && !(*event = room_event_new("presence.clear", now_ms)))
             return -1;
-        }
-        k++;
+    }
+    if (*event) {
+        persons = json_object_new_array();
+        for (size_t i = 0; i < r->npeople; i++)
+            if (r->people[i].present)
+                json_object_array_add(persons, json_object_new_int64(r->people[i].id));
+        json_object_object_add(*event, "persons", persons);
+        json_object_object_add(*event, "reason", json_object_new_string(reason));
     }
     for (size_t i = 0; i < r->npeople; i++)
         r->people[i].conns = 0;
     r->nconns = 0;
-    *events = v;
-    *n = k;
     return 0;
 }
 
@@ -699,13 +693,12 @@ static void apply_join(struct room *r, struct json_object *ev, int64_t at_ms)
     p->since_ms = at_ms;
 }
 
-static void apply_leave(struct room *r, struct json_object *ev, int64_t at_ms)
+static void apply_leave(struct room *r, int64_t id, int64_t at_ms)
 {
-    int64_t id;
     size_t pi;
     struct person *p;
 
-    if (!get_int(ev, "person", &id) || !(p = find_person(r, id, &pi)) || !p->present)
+    if (!(p = find_person(r, id, &pi)) || !p->present)
         return;
     p->present = false;
     for (size_t i = r->natt; i > 0; i--) {
@@ -755,7 +748,13 @@ static void apply(struct room *r, struct json_object *ev, uint64_t seq, int64_t 
     if (!strcmp(kind, "presence.join")) {
         apply_join(r, ev, at_ms);
     } else if (!strcmp(kind, "presence.leave")) {
-        apply_leave(r, ev, at_ms);
+        if (get_int(ev, "person", &v))
+            apply_leave(r, v, at_ms);
+    } else if (!strcmp(kind, "presence.clear")) {
+        struct json_object *persons;
+        if (json_object_object_get_ex(ev, "persons", &persons) && json_object_is_type(persons, json_type_array))
+            for (size_t i = 0; i < json_object_array_length(persons); i++)
+                apply_leave(r, json_object_get_int64(json_object_array_get_idx(persons, i)), at_ms);
     } else if (!strcmp(kind, "agenda.move")) {
         if (get_int(ev, "item", &v) && v >= 0 && (size_t)v < r->nagenda)
             r->current = v;

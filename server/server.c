@@ -106,6 +106,7 @@ static int dyn_begin(struct lws *wsi, struct http_pss *pss, struct server_state 
     uint8_t buf[LWS_PRE + 1024], *start = &buf[LWS_PRE], *p = start, *end = &buf[sizeof(buf) - 1];
     const char *cc;
 
+    http_dyn_response_free(&pss->dyn); /* nothing left from an earlier transaction on this connection */
     http_dyn_serve(&st->env, path, &pss->dyn);
     pss->dyn_off = 0;
     if (pss->dyn.status != HTTP_STATUS_OK || !pss->dyn.body) {

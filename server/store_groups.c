@@ -21,6 +21,9 @@
 
 #include "b40/identity.h"
 #include "b40/log.h"
+#include "b40/membership.h"
+#include "b40/store_summit.h"
+#include "b40/summit.h"
 #include "store_internal.h"
 
 enum groups_stmt {
@@ -1227,6 +1230,94 @@ out:
     if (created)
         *created = count;
     return 0;
+}
+
+/* ---- the presidency term and its plan ---- */
+
+#define DAY_MS (24LL * 3600 * 1000)
+
+int store_group_term(struct store *st, int64_t now_ms, struct group_term *out)
+{
+    struct summit_term *terms = NULL;
+    struct summit_record next;
+    char today[11], after[11];
+    const char *next_start = NULL;
+    int64_t days = 0, last = 0;
+    size_t n = 0, cur = SIZE_MAX;
+    int rc = 1;
+
+    memset(out, 0, sizeof(*out));
+    if (membership_date_from_ms(now_ms, today) != 0 || store_presidency_list(st, &terms, &n) != 0)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        if (terms[i].from_summit_id > 0 && strcmp(terms[i].starts_on, today) <= 0 &&
+            (cur == SIZE_MAX || strcmp(terms[i].starts_on, terms[cur].starts_on) > 0))
+            cur = i;
+    if (cur == SIZE_MAX)
+        goto out;
+    out->city_id = terms[cur].city_id;
+    snprintf(out->city, sizeof(out->city), "%s", terms[cur].city);
+    snprintf(out->starts_on, sizeof(out->starts_on), "%s", terms[cur].starts_on);
+    for (size_t i = 0; i < n; i++)
+        if (terms[i].from_summit_id > 0 && strcmp(terms[i].starts_on, out->starts_on) > 0 &&
+            (!next_start || strcmp(terms[i].starts_on, next_start) < 0))
+            next_start = terms[i].starts_on;
+    if (!next_start && summit_date_add(out->starts_on, 1, after) == 0 &&
+        (rc = store_summit_on_or_after(st, after, &next)) <= 0) {
+        if (rc < 0)
+            goto fail;
+        if (strcmp(next.starts_on, out->starts_on) > 0)
+            next_start = next.starts_on;
+    }
+    if (groups_term_end(out->starts_on, next_start, out->ends_on) != 0 ||
+        summit_date_days(out->starts_on, &days) != 0 || summit_date_days(out->ends_on, &last) != 0)
+        goto fail;
+    out->starts_ms = days * DAY_MS;
+    out->ends_ms = (last + 1) * DAY_MS;
+    rc = 0;
+    goto out;
+fail:
+    log_error("store: the current presidency term cannot be worked out");
+    rc = -1;
+out:
+    free(terms);
+    return rc;
+}
+
+int store_session_plan_term(struct store *st, const struct group_term *t, int64_t now_ms, int64_t actor,
+                            size_t *created)
+{
+    struct groups_quarter qs[GROUPS_TERM_QUARTERS_MAX];
+    struct session_plan_item *items = NULL;
+    struct group_record *groups = NULL;
+    size_t ng = 0, nq = 0, ni = 0;
+    int rc = -1;
+
+    if (created)
+        *created = 0;
+    if (groups_term_quarters(t->starts_on, t->ends_on, qs, GROUPS_TERM_QUARTERS_MAX, &nq) != 0 ||
+        store_group_list(st, &groups, &ng) != 0)
+        return -1;
+    if (!(items = calloc(ng * nq + 1, sizeof(*items))))
+        goto out;
+    for (size_t i = 0; i < ng; i++) {
+        if (strcmp(groups[i].state, "active"))
+            continue;
+        for (size_t k = 0; k < nq; k++) {
+            struct session_plan_item *it = &items[ni];
+            /* every quarter the term touches, at its own time even past the term's last day */
+            if (groups_plan_session(qs[k], now_ms, groups[i].ends_on, &it->starts_at_ms, &it->ends_at_ms) != 0)
+                continue;
+            it->group_id = groups[i].id;
+            groups_quarter_name(qs[k], it->quarter);
+            ni++;
+        }
+    }
+    rc = store_session_plan(st, items, ni, actor, now_ms, created);
+out:
+    free(items);
+    free(groups);
+    return rc;
 }
 
 /* ---- requests for extra sessions ---- */

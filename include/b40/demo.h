@@ -37,4 +37,20 @@ const struct demo_city *demo_cities(size_t *n);
  */
 int demo_load_network(struct store *st) __attribute__((warn_unused_result));
 
+/*
+ * Loads the demo working groups into a store that holds the demo network
+ * (and, to serve as delegates, the demo people of `b40 init --demo`), as
+ * seen at now_ms: demo cities join the four founding groups; each names a
+ * delegate (its official, mayor or deputy among the demo people, else a new
+ * "Working-group delegate of CITY" official, no real name); the current
+ * term's quarterly sessions are planned; the climate, smart-cities and
+ * economy groups held their regular session of the last quarter (closed;
+ * the climate one adopted a recommendation, with two cities' follow-up),
+ * so that democracy-migration is overdue; and the smart-cities session of
+ * the next quarter has an open time poll of three slots that two cities
+ * have marked. Each step is its own transaction, with a last history entry
+ * "demo.groups". Returns 0, or -1 on failure (logged; the steps done stay).
+ */
+int demo_load_groups(struct store *st, int64_t now_ms) __attribute__((warn_unused_result));
+
 #endif

@@ -135,12 +135,15 @@ size_t room_conn_count(const struct room *r);
 int room_present_city_ids(const struct room *r, int64_t **ids, size_t *n) __attribute__((warn_unused_result));
 
 /*
- * A presence.leave event for every person present now, and every connection
- * detached (the session closes, or the server stops). *events is a malloc'd
- * array of *n events for the caller to record in order (the caller frees
- * the array). 0, or -1 when memory ran out (nothing changed).
+ * Everyone leaves at once (the session closes, the server stops, or a
+ * restart finds people the log still shows present): every connection is
+ * detached and, when anyone is present, *event is set to one
+ * presence.clear event {"persons": [ids], "reason"} to record (else NULL):
+ * one event however many leave, so that a room of thousands does not send
+ * each of them thousands of departures. 0, or -1 when memory ran out
+ * (nothing changed).
  */
-int room_leave_all(struct room *r, const char *reason, int64_t now_ms, struct json_object ***events, size_t *n)
+int room_leave_all(struct room *r, const char *reason, int64_t now_ms, struct json_object **event)
     __attribute__((warn_unused_result));
 
 /*

@@ -222,7 +222,8 @@ int store_session_get(struct store *st, int64_t id, struct group_session *out) _
  * Moves a session scheduled -> live, or live -> closed, in its own transaction with a history
  * entry (who, when); bumps ical_sequence. 0 done, 1 no such session, 2 not allowed from its
  * current state (nothing written), -1 database error. Idempotent: same state again returns 0
- * without writing.
+ * without writing. (Beyond the contract: an open time poll on the session closes without a
+ * pick, in the same transaction; the history entry is "session.state" with from, to, at.)
  */
 int store_session_set_state(struct store *st, int64_t id, const char *state, int64_t person_id, int64_t at_ms)
     __attribute__((warn_unused_result));
@@ -308,6 +309,35 @@ struct session_plan_item {
  */
 int store_session_plan(struct store *st, const struct session_plan_item *items, size_t n, int64_t actor,
                        int64_t at_ms, size_t *created) __attribute__((warn_unused_result));
+
+/* ---- the presidency term and its plan ---- */
+
+/* The presidency term that holds a day, as the groups' rules see it. */
+struct group_term {
+    int64_t city_id;            /* the city holding it */
+    char city[GROUP_CODE_SIZE];
+    char starts_on[11];         /* the first day of the summit that opened it */
+    char ends_on[11];           /* its last day (groups_term_end) */
+    int64_t starts_ms, ends_ms; /* 00:00 UTC of starts_on; 00:00 UTC of the day after ends_on */
+};
+
+/*
+ * The term that holds the UTC day of now_ms: of the terms whose summit has
+ * begun by then, the one whose summit began last. It ends the day before
+ * the next term's summit, or before the next summit recorded, or else the
+ * day before its first anniversary. 0 found, 1 none, -1.
+ */
+int store_group_term(struct store *st, int64_t now_ms, struct group_term *out) __attribute__((warn_unused_result));
+
+/*
+ * Plans term t as seen at now_ms (store_session_plan): for every active
+ * group and every quarter the term touches, the regular session of
+ * groups_plan_session (none after the group's last day; a quarter's
+ * session may fall after the term's last day: the next term finds it).
+ * *created (may be NULL) gets how many sessions were added. 0 or -1.
+ */
+int store_session_plan_term(struct store *st, const struct group_term *t, int64_t now_ms, int64_t actor,
+                            size_t *created) __attribute__((warn_unused_result));
 
 /* ---- requests for extra sessions ---- */
 

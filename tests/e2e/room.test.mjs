@@ -67,7 +67,7 @@ describe('the live room: presence, chat, agenda, queue, chair', () => {
     assert.equal(events(A.c).filter((e) => e.kind === 'presence.leave').length, 0, 'closing one device of two is no leave');
     // the outsider city is not a member of the group
     const E = w.people[w.outsider];
-    await rqFails(E.c, 'room.join', { session: w.session }, 'not_member', 'session');
+    await rqFails(E.c, 'room.join', { session: w.session }, 'not_in_group', 'session');
     await rqFails(E.c, 'room.chat.send', { session: w.session, text: 'hi' }, 'not_in_room', 'session');
     // the secretariat may join any room
     await rqOk(w.sec.c, 'room.join', { session: w.session });
@@ -107,6 +107,11 @@ describe('the live room: presence, chat, agenda, queue, chair', () => {
     for (const p of people) {
       const all = events(p.c).map((e) => e.seq);
       for (let i = 1; i < all.length; i++) assert.equal(all[i], all[i - 1] + 1, `${p.city}: seq ${all[i - 1]} then ${all[i]}`);
+    }
+    // the envelope's own seq counts every event on each connection, from 2 (the welcome was 1)
+    for (const p of people) {
+      const env = p.c.events.map((m) => m.seq);
+      env.forEach((x, i) => assert.equal(x, i + 2, `${p.city}: envelope seqs ${env.join(',')}`));
     }
     // each reply names its message's id
     for (const r of replies) assert.equal(r.message, r.seq);

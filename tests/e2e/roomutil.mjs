@@ -181,6 +181,9 @@ export async function liveSession(srv, opts = {}) {
   const outsider = info.member[count];
   const people = {};
   for (const city of [...cities, outsider]) people[city] = await cityPerson(srv, city, 'mayor');
+  // exactly these cities in the group (the demo network puts demo cities in the founding groups)
+  const before = (await callOk(sec.c, 'group.get', { group }, 'group.get')).group.members.map((m) => m.city);
+  for (const city of before) if (!cities.includes(city)) await callOk(sec.c, 'group.leave', { group, city }, `group.leave ${city}`);
   for (const city of cities) {
     await callOk(sec.c, 'group.join', { group, city }, `group.join ${city}`);
     await callOk(sec.c, 'group.set_delegate', { group, city, person: people[city].person.id }, `delegate ${city}`);

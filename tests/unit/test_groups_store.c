@@ -23,6 +23,7 @@
 #include "b40/store.h"
 #include "b40/store_groups.h"
 #include "b40/store_identity.h"
+#include "b40/timeutil.h"
 #include "support.h"
 
 #define T0 1795000000000LL /* 2026-11-18T...Z: a fixed "now" for the writes */
@@ -430,6 +431,52 @@ static void test_session_plan(void **state)
     free(list);
 }
 
+/* ---- the term and its plan (the demo's presidency terms) ---- */
+
+static int64_t at(const char *text)
+{
+    int64_t v = 0;
+
+    assert_int_equal(timeutil_parse_rfc3339(text, &v), 0);
+    return v;
+}
+
+static void test_term_and_plan(void **state)
+{
+    struct fixture *f = *state;
+    struct group_term t;
+    struct group_session *list = NULL;
+    size_t created = 0, n = 0;
+
+    assert_int_equal(store_group_term(f->st, at("2026-11-27T12:00:00.000Z"), &t), 0);
+    assert_string_equal(t.city, "zagreb");
+    assert_string_equal(t.starts_on, "2026-01-25");
+    assert_string_equal(t.ends_on, "2027-01-24"); /* no later summit: a year */
+    assert_int_equal(t.starts_ms, at("2026-01-25T00:00:00.000Z"));
+    assert_int_equal(t.ends_ms, at("2027-01-25T00:00:00.000Z"));
+    assert_int_equal(store_group_term(f->st, at("2025-06-01T00:00:00.000Z"), &t), 0);
+    assert_string_equal(t.city, "sofia");
+    assert_string_equal(t.ends_on, "2026-01-24"); /* the day before Zagreb's summit */
+    assert_int_equal(store_group_term(f->st, at("2026-01-25T00:00:00.000Z"), &t), 0);
+    assert_string_equal(t.city, "zagreb");
+    assert_int_equal(store_group_term(f->st, at("2021-11-28T23:59:59.999Z"), &t), 1); /* before the first */
+
+    /* as seen on 27 November 2026: 2026Q4 on 7 December, 2027Q1 on its default day, for each founding group */
+    assert_int_equal(store_group_term(f->st, at("2026-11-27T12:00:00.000Z"), &t), 0);
+    assert_int_equal(store_session_plan_term(f->st, &t, at("2026-11-27T12:00:00.000Z"), 0, &created), 0);
+    assert_int_equal(created, 8);
+    assert_int_equal(store_session_plan_term(f->st, &t, at("2026-11-28T12:00:00.000Z"), 0, &created), 0);
+    assert_int_equal(created, 0);
+    assert_int_equal(store_session_list(f->st, group_id(f, "economy"), &list, &n), 0);
+    assert_int_equal(n, 2);
+    assert_string_equal(list[0].quarter, "2026Q4");
+    assert_int_equal(list[0].starts_at_ms, at("2026-12-07T07:00:00.000Z"));
+    assert_int_equal(list[0].ends_at_ms, at("2026-12-07T09:00:00.000Z"));
+    assert_string_equal(list[1].quarter, "2027Q1");
+    assert_int_equal(list[1].starts_at_ms, at("2027-02-15T07:00:00.000Z"));
+    free(list);
+}
+
 /* ---- requests for extra sessions ---- */
 
 static void test_session_requests(void **state)
@@ -637,6 +684,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_session_states, setup, fixture_teardown),
         cmocka_unit_test_setup_teardown(test_session_update_and_cancel, setup, fixture_teardown),
         cmocka_unit_test_setup_teardown(test_session_plan, setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_term_and_plan, setup, fixture_teardown),
         cmocka_unit_test_setup_teardown(test_session_requests, setup, fixture_teardown),
         cmocka_unit_test_setup_teardown(test_time_poll, setup, fixture_teardown),
         cmocka_unit_test_setup_teardown(test_followup, setup, fixture_teardown),

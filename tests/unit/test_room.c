@@ -219,8 +219,7 @@ static void test_present_city_ids(void **state)
 static void test_leave_all(void **state)
 {
     struct fx *f = *state;
-    struct json_object **evs;
-    size_t n;
+    struct json_object *ev, *close, *persons;
 
     join(f, 1, 10, "athens");
     join(f, 2, 10, "athens");
@@ -228,20 +227,29 @@ static void test_leave_all(void **state)
     join(f, 4, 12, "tirana");
     leave(f, 4);
     raise_hand(f, 11, false);
-    assert_int_equal(room_leave_all(f->r, "closed", f->now, &evs, &n), 0);
-    assert_int_equal(n, 2); /* 10 and 11; 12 had left */
+    assert_int_equal(room_leave_all(f->r, "closed", f->now, &ev), 0);
     assert_int_equal(room_conn_count(f->r), 0);
-    /* stored together: stamped with consecutive numbers before any is recorded */
-    assert_int_equal(room_stamp(f->r, evs[0], 0), 6);
-    assert_int_equal(room_stamp(f->r, evs[1], 1), 7);
-    for (size_t i = 0; i < n; i++) {
-        assert_string_equal(json_object_get_string(json_object_object_get(evs[i], "reason")), "closed");
-        assert_int_equal(room_record(f->r, evs[i], f->now), 0);
-    }
-    free(evs);
+    /* one event for everyone still present: 10 and 11 (12 had left) */
+    assert_string_equal(kind_of(ev), "presence.clear");
+    assert_string_equal(json_object_get_string(json_object_object_get(ev, "reason")), "closed");
+    persons = json_object_object_get(ev, "persons");
+    assert_int_equal(json_object_array_length(persons), 2);
+    assert_int_equal(json_object_get_int64(json_object_array_get_idx(persons, 0)), 10);
+    assert_int_equal(json_object_get_int64(json_object_array_get_idx(persons, 1)), 11);
+    assert_true(room_is_present(f->r, 10)); /* not before it is recorded */
+    /* stored together with the close: stamped with consecutive numbers before either is recorded */
+    close = room_event_new("session.close", f->now);
+    assert_int_equal(room_stamp(f->r, ev, 0), 6);
+    assert_int_equal(room_stamp(f->r, close, 1), 7);
+    assert_int_equal(room_record(f->r, ev, f->now), 0);
+    assert_int_equal(room_record(f->r, close, f->now), 0);
     assert_false(room_is_present(f->r, 10));
     assert_false(room_is_present(f->r, 11));
     assert_queue(f->r, NULL, NULL, 0); /* who left no longer waits */
+    assert_true(room_is_closed(f->r));
+    /* nobody left: no event */
+    assert_int_equal(room_leave_all(f->r, "stop", f->now, &ev), 0);
+    assert_null(ev);
 }
 
 /* ---- agenda ---- */
@@ -653,8 +661,7 @@ static char *snapshot_text(struct room *r)
 static void test_replay_rebuilds_the_same_room(void **state)
 {
     struct fx *f = *state;
-    struct json_object **evs, *ev;
-    size_t n;
+    struct json_object *ev;
     char *live, *again;
 
     join(f, 1, 10, "athens");
@@ -674,10 +681,8 @@ static void test_replay_rebuilds_the_same_room(void **state)
     join(f, 4, 11, "sofia");
     rec(f, room_event_new("motion.open", f->now));
     /* everyone leaves, so that the connection counts agree */
-    assert_int_equal(room_leave_all(f->r, "stop", f->now, &evs, &n), 0);
-    for (size_t i = 0; i < n; i++)
-        rec(f, evs[i]);
-    free(evs);
+    assert_int_equal(room_leave_all(f->r, "stop", f->now, &ev), 0);
+    rec(f, ev);
     live = snapshot_text(f->r);
     again = replayed_snapshot(f);
     assert_string_equal(again, live);

@@ -97,11 +97,11 @@ static void on_message(struct wsc *c, char *msg, size_t len, int64_t t_ns, void 
     struct json_object *o;
     struct job *j;
 
-    (void)c, (void)len;
+    (void)c;
     if (!strncmp(msg, "{\"event\":", 9)) {
         l->events++;
         if (l->on_event)
-            l->on_event(l->hot_ctx, p, msg, t_ns);
+            l->on_event(l->event_ctx, p, msg, len, t_ns);
         return;
     }
     if (l->hot && l->hot(l->hot_ctx, p, msg, t_ns))
@@ -223,7 +223,7 @@ struct json_object *client_call(struct client_loop *l, struct peer *p, const cha
     return r;
 }
 
-int client_connect(struct client_loop *l, struct peer *p, void *user)
+int client_connect(struct client_loop *l, struct peer *p, void *user, const struct wsc_sockopts *opts)
 {
     size_t a = ++l->addr_seq;
 
@@ -234,9 +234,7 @@ int client_connect(struct client_loop *l, struct peer *p, void *user)
     snprintf(p->addr, sizeof(p->addr), "127.88.%zu.%zu", a / 250 % 256, a % 250 + 1);
     p->ws.on_message = on_message;
     p->ws.user = p;
-    p->ws.rcvbuf = l->rcvbuf_next;
-    l->rcvbuf_next = 0;
-    if (wsc_connect(&p->ws, l->ssl, l->epfd, p->addr, "127.0.0.1", l->port, l->origin, CONNECT_TIMEOUT_MS)) {
+    if (wsc_connect(&p->ws, l->ssl, l->epfd, p->addr, "127.0.0.1", l->port, l->origin, CONNECT_TIMEOUT_MS, opts)) {
         oops("connecting from %s: %s", p->addr, p->ws.err);
         wsc_free(&p->ws);
         return -1;

@@ -51,6 +51,9 @@ struct job {
  */
 typedef bool (*client_hot_fn)(void *ctx, struct peer *p, const char *msg, int64_t t_ns);
 
+/* Sees every event ({"event": ...}; msg lent, NUL-terminated) with the time of the read that completed it. */
+typedef void (*client_event_fn)(void *ctx, struct peer *p, const char *msg, size_t len, int64_t t_ns);
+
 struct client_loop {
     int epfd;
     int timer_fd;        /* a timerfd in epfd (data.ptr NULL), or -1; its expiries just wake the loop */
@@ -64,8 +67,8 @@ struct client_loop {
     uint64_t events;
     client_hot_fn hot;   /* NULL outside the timed phases */
     void *hot_ctx;
-    int rcvbuf_next;     /* the receive buffer of the next connection made (then reset); 0: the kernel's */
-    client_hot_fn on_event; /* sees every event ({"event": ...}) when set (the room benchmark); its ctx is hot_ctx */
+    client_event_fn on_event; /* NULL: events are only counted */
+    void *event_ctx;
 };
 
 /* A request text {"id", "type", ...fields} (takes fields, which may be NULL). malloc'd; NULL on failure. */
@@ -73,9 +76,11 @@ char *client_request(struct client_loop *l, const char *type, struct json_object
 
 /*
  * Connects p (its user set to `user`) from the next loopback source
- * address (127.88.x.y) to the server. 0, or -1 (printed).
+ * address (127.88.x.y) to the server, with the socket options opts (NULL:
+ * none). 0, or -1 (printed).
  */
-int client_connect(struct client_loop *l, struct peer *p, void *user) __attribute__((warn_unused_result));
+int client_connect(struct client_loop *l, struct peer *p, void *user, const struct wsc_sockopts *opts)
+    __attribute__((warn_unused_result));
 
 /* Waits up to timeout_ms for events and handles them. 0, or -1 when a connection or a callback failed. */
 int client_loop_once(struct client_loop *l, int timeout_ms) __attribute__((warn_unused_result));

@@ -1,9 +1,8 @@
 /*
  * seed: what b40-bench writes into a fresh database (made by `b40 init`)
  * while the server is NOT running: the synthetic member cities with their
- * status history and their mayors; only when the server does not answer
- * summit.create, the summit and its attendance; for the room benchmark,
- * the group's members and the session. Everything else
+ * status history and their mayors, and, only when the server does not
+ * answer summit.create, the summit and its attendance. Everything else
  * (enrollments, keys, sign-ins, the election, the ballots) goes through
  * the real protocol. The bench's thread only.
  */
@@ -32,14 +31,5 @@ int seed_cities(const char *db_path, size_t n, int64_t *person_ids) __attribute_
  */
 int seed_summit(const char *db_path, int year, const char *starts_on, const char *ends_on, size_t n,
                 int64_t *summit_id) __attribute__((warn_unused_result));
-
-/*
- * The room benchmark's group and session: the n synthetic cities become
- * members of the founding group `climate` (id 1, schema 4), each with its
- * mayor as delegate, and one extra session of that group is scheduled an
- * hour from now, chaired by the secretariat. One transaction. 0 with
- * *session_id set, or -1.
- */
-int seed_room(const char *db_path, size_t n, int64_t *session_id) __attribute__((warn_unused_result));
 
 #endif

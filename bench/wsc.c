@@ -171,7 +171,7 @@ static int upgrade(struct wsc *c, const char *host_ip, int port, const char *ori
 }
 
 int wsc_connect(struct wsc *c, SSL_CTX *ctx, int epfd, const char *src_ip, const char *host_ip, int port,
-                const char *origin, int timeout_ms)
+                const char *origin, int timeout_ms, const struct wsc_sockopts *opts)
 {
     struct sockaddr_in src, dst;
     struct timeval tv = {timeout_ms / 1000, (timeout_ms % 1000) * 1000};
@@ -192,8 +192,11 @@ int wsc_connect(struct wsc *c, SSL_CTX *ctx, int epfd, const char *src_ip, const
     if (setsockopt(c->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) || setsockopt(c->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) ||
         setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)))
         return fail(c, "setsockopt: %s", strerror(errno));
-    if (c->rcvbuf > 0 && setsockopt(c->fd, SOL_SOCKET, SO_RCVBUF, &c->rcvbuf, sizeof(c->rcvbuf)))
-        return fail(c, "setsockopt SO_RCVBUF: %s", strerror(errno));
+    /* before connect(): the window scale and the MSS are settled in the handshake */
+    if (opts && opts->rcvbuf > 0 && setsockopt(c->fd, SOL_SOCKET, SO_RCVBUF, &opts->rcvbuf, sizeof(opts->rcvbuf)))
+        return fail(c, "SO_RCVBUF: %s", strerror(errno));
+    if (opts && opts->maxseg > 0 && setsockopt(c->fd, IPPROTO_TCP, TCP_MAXSEG, &opts->maxseg, sizeof(opts->maxseg)))
+        return fail(c, "TCP_MAXSEG: %s", strerror(errno));
     /* its own source address: the server's per-address limits then count this client alone */
     if (bind(c->fd, (struct sockaddr *)&src, sizeof(src)))
         return fail(c, "bind to %s: %s", src_ip, strerror(errno));
@@ -433,6 +436,14 @@ int wsc_on_event(struct wsc *c, uint32_t events)
             return -1;
     }
     return c->is_open ? 0 : -1;
+}
+
+int wsc_pause(struct wsc *c)
+{
+    if (c->fd < 0 || epoll_ctl(c->epfd, EPOLL_CTL_DEL, c->fd, NULL))
+        return fail(c, "epoll_ctl: %s", c->fd < 0 ? "not connected" : strerror(errno));
+    c->wants_out = false;
+    return 0;
 }
 
 void wsc_free(struct wsc *c)

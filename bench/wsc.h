@@ -48,7 +48,18 @@ struct wsc {
     wsc_message_fn on_message;
     void *user;
     char err[200];     /* why the connection failed, for people */
-    int rcvbuf;        /* set before wsc_connect: the socket's receive buffer (SO_RCVBUF); 0: the kernel's */
+};
+
+/*
+ * Socket options set before connect(); 0 leaves the kernel's choice.
+ * rcvbuf is SO_RCVBUF (the kernel doubles it; it also bounds the window
+ * the client offers), maxseg is TCP_MAXSEG (the MSS the client announces:
+ * on loopback the kernel would otherwise use ~64 KiB segments, and size the
+ * server's send buffer from them).
+ */
+struct wsc_sockopts {
+    int rcvbuf;
+    int maxseg;
 };
 
 /* Monotonic time in nanoseconds. */
@@ -58,12 +69,21 @@ int64_t wsc_now_ns(void);
  * Connects c (zeroed by the caller) from the loopback source address
  * src_ip to https://host_ip:port/ws, with TLS verified by ctx, offering
  * the b40.v1 subprotocol with Origin `origin`; blocks up to timeout_ms for
- * each step. On success the socket is non-blocking and registered for
- * EPOLLIN in epfd with data.ptr = c. Returns 0, or -1 with c->err set
- * (then call wsc_free).
+ * each step. opts (NULL: none) are set on the socket before connect().
+ * On success the socket is non-blocking and registered for EPOLLIN in
+ * epfd with data.ptr = c. Returns 0, or -1 with c->err set (then call
+ * wsc_free).
  */
 int wsc_connect(struct wsc *c, SSL_CTX *ctx, int epfd, const char *src_ip, const char *host_ip, int port,
-                const char *origin, int timeout_ms) __attribute__((warn_unused_result));
+                const char *origin, int timeout_ms, const struct wsc_sockopts *opts) __attribute__((warn_unused_result));
+
+/*
+ * Stops reading c for good: the socket leaves the epoll set, so nothing
+ * more is read from it (or written to it); what the server sends piles up
+ * in the kernel's buffers until the window closes, as with a client that
+ * hangs. The connection stays open until wsc_free. 0, or -1 with c->err.
+ */
+int wsc_pause(struct wsc *c) __attribute__((warn_unused_result));
 
 /*
  * Writes a masked client frame (FIN set) of `opcode` around payload into

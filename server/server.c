@@ -48,7 +48,7 @@
 
 #define SHUTDOWN_GRACE_MS 3000
 #define WAKE_TICK_S 0.05
-#define SENDQ_MAX_COUNT 1024
+#define SENDQ_MAX_COUNT 8192
 
 struct server_state {
     const struct serve_config *cfg;

@@ -163,6 +163,9 @@ static void on_receive(struct ws_pss *pss, struct lws *wsi, const void *in, size
         queue_msg(pss, reply, reply_len);
 }
 
+/* At most this many messages in one writeable callback, so that one connection's backlog cannot hold the loop. */
+#define WRITES_PER_CALLBACK 64
+
 static int on_writeable(struct ws_pss *pss, struct lws *wsi)
 {
     unsigned char *msg;
@@ -172,9 +175,17 @@ static int on_writeable(struct ws_pss *pss, struct lws *wsi)
         return -1;
     msg = sendq_peek(&pss->q, &len);
     if (msg) {
-        if (lws_write(wsi, msg, len, LWS_WRITE_TEXT) < (int)len)
-            return -1;
-        sendq_pop(&pss->q);
+        /* a burst (a room's joins, fast chat) queues several events per turn: write them while the
+         * socket takes them whole, so a reading client drains as fast as events are made and only
+         * one that does not read fills its queue. lws buffers what a write could not send; then
+         * the pipe reports choked and we wait for the next callback. */
+        for (int n = 0; msg; msg = sendq_peek(&pss->q, &len)) {
+            if (lws_write(wsi, msg, len, LWS_WRITE_TEXT) < (int)len)
+                return -1;
+            sendq_pop(&pss->q);
+            if (++n == WRITES_PER_CALLBACK || !pss->q.count || lws_send_pipe_choked(wsi))
+                break;
+        }
         if (pss->q.count || pss->closing)
             lws_callback_on_writable(wsi);
         return 0;

@@ -229,10 +229,17 @@ static const lws_retry_bo_t *idle_policy(const struct serve_config *cfg, lws_ret
     return bo;
 }
 
+static bool listen_stopped; /* stop_listening() ran: lws's failed accept on that socket is expected */
+
 static void lws_log_to_ours(int level, const char *line)
 {
-    log_msg(level == LLL_ERR ? LOG_LEVEL_ERROR : level == LLL_WARN ? LOG_LEVEL_WARN : LOG_LEVEL_DEBUG, "lws: %s",
-            line);
+    enum log_level ours = level == LLL_ERR ? LOG_LEVEL_ERROR : level == LLL_WARN ? LOG_LEVEL_WARN : LOG_LEVEL_DEBUG;
+
+    /* after shutdown(2) on the listen socket epoll reports it readable once more, and lws's accept()
+     * fails with EINVAL: the orderly stop, not an error for the operator to chase */
+    if (listen_stopped && !strncmp(line, "accept: errno 22", 16))
+        ours = LOG_LEVEL_DEBUG;
+    log_msg(ours, "lws: %s", line);
 }
 
 /* Raises the open-file limit to the hard limit: every connection is a descriptor. */
@@ -317,6 +324,7 @@ static void stop_listening(struct server_state *st)
         log_warn("server: the listen socket is unknown; new connections are refused only once accepted");
         return;
     }
+    listen_stopped = true;
     if (shutdown(st->listen_fd, SHUT_RDWR) != 0)
         log_warn("server: cannot stop listening: %s", strerror(errno));
 }

@@ -72,6 +72,7 @@ async function signalTest(signal) {
     assert.deepEqual(r, { code: 0, signal: null }, `exit status after ${signal}; output:\n${srv.output()}`);
     assert.ok(Date.now() - t0 < 5000);
     assertNoSanitizerReport(srv);
+    assert.doesNotMatch(srv.output(), / ERROR /, `an orderly ${signal} logs no error; output:\n${srv.output()}`);
     const check = execFileSync('sqlite3', [srv.db, 'PRAGMA integrity_check'], { encoding: 'utf8' }).trim();
     assert.equal(check, 'ok');
   } finally {

@@ -31,6 +31,9 @@
 #define TIME_LEN (TIMEUTIL_RFC3339_LEN - 1)
 #define REQUEST_BURST 5              /* extra-session requests per city and group ... */
 #define REQUEST_WINDOW_MS 86400000LL /* ... per day: each stays in the group's public record */
+/* Follow-up reports: a city's status on one recommendation changes rarely; each report is kept for good. */
+#define FOLLOWUP_BURST 10
+#define FOLLOWUP_WINDOW_MS (24LL * 3600 * 1000)
 
 static int bad_field(struct proto_error *err, const char *field, const char *what)
 {
@@ -1877,6 +1880,18 @@ static int handle_followup_report(struct api_env *env, struct api_conn *conn, co
     }
     if (speaker_for(env, conn, &g, false, &city, err) != 0)
         goto out;
+    {
+        char key[48];
+        int64_t retry = 0;
+        snprintf(key, sizeof(key), "%lld/%s", (long long)r->id, city.code);
+        if (!ratelimit_allow(env->limits, "followup.report", key, timeutil_now_ms(), FOLLOWUP_BURST, FOLLOWUP_WINDOW_MS,
+                             &retry)) {
+            rc = api_fail(err, "rate_limited", NULL,
+                          "%s has reported %d times on this recommendation today; try again in %lld minutes", city.code,
+                          FOLLOWUP_BURST, (long long)((retry + 59999) / 60000));
+            goto out;
+        }
+    }
     if (store_followup_add(env->store, r->id, city.id, status, note, on_date, conn->person_id, timeutil_now_ms(),
                            NULL) != 0) {
         rc = api_internal_error(err, "recording the follow-up");

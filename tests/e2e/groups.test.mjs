@@ -564,6 +564,12 @@ describe('working groups on the demo network', () => {
     await callFails(pub, 'followup.history', { recommendation: 999999 }, 'not_found');
     const g = await getGroup(pub, 'climate');
     assert.deepEqual(g.recommendations[0].followup, r.followup);
+    // at most 10 reports a day per city and recommendation (each is kept for good): Sofia has made
+    // one, so nine more go through and the eleventh is refused; another city is not held back
+    for (let i = 0; i < 9; i++) await callOk(sofia.c, 'followup.report', { ...f, status: 'planned', note: `step ${i}` });
+    const limited = await callFails(sofia.c, 'followup.report', { ...f, status: 'planned', note: 'one too many' }, 'rate_limited');
+    assert.match(limited.message, /10 times/);
+    await callOk(tirana.c, 'followup.report', { ...f, status: 'implemented', note: 'Done' });
   });
 
   test('the .ics feeds, parsed by python3-icalendar: every session once, stable UIDs, SEQUENCE up on a reschedule, CANCELLED kept', T, async () => {

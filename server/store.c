@@ -647,6 +647,18 @@ static int migrate(struct store *st, char *err, size_t errlen)
     return STORE_OK;
 }
 
+/* Every part's statements, in enum store_part's order. */
+static const struct {
+    const char *const *sql;
+    const size_t *n;
+} part_sql[STORE_PART_COUNT] = {
+    [STORE_PART_IDENTITY] = {store_identity_sql, &store_identity_sql_count},
+    [STORE_PART_REGISTRY] = {store_registry_sql, &store_registry_sql_count},
+    [STORE_PART_SUMMIT] = {store_summit_sql, &store_summit_sql_count},
+    [STORE_PART_ELECTION] = {store_election_sql, &store_election_sql_count},
+    [STORE_PART_GROUPS] = {store_groups_sql, &store_groups_sql_count},
+    [STORE_PART_ROOM] = {store_room_sql, &store_room_sql_count},
+};
 int store_open(struct store **out, const char *path, enum store_mode mode, char *err, size_t errlen)
 {
     struct store *st = NULL;
@@ -702,10 +714,15 @@ int store_open(struct store **out, const char *path, enum store_mode mode, char 
             goto out;
         }
     }
-    if (store_identity_prepare(st) != 0 || store_registry_prepare(st) != 0 || store_summit_prepare(st) != 0 ||
-        store_election_prepare(st) != 0 || store_groups_prepare(st) != 0 || store_room_prepare(st) != 0) {
-        status = fail(err, errlen, STORE_ERR_SQLITE, "cannot prepare a statement: %s", sqlite3_errmsg(st->db));
-        goto out;
+    for (int i = 0; i < STORE_PART_COUNT; i++) {
+        if (!(st->part[i] = calloc(*part_sql[i].n, sizeof(*st->part[i])))) {
+            status = fail(err, errlen, STORE_ERR_SQLITE, "out of memory");
+            goto out;
+        }
+        if (store_prepare_all(st, part_sql[i].sql, st->part[i], *part_sql[i].n) != 0) {
+            status = fail(err, errlen, STORE_ERR_SQLITE, "cannot prepare a statement: %s", sqlite3_errmsg(st->db));
+            goto out;
+        }
     }
     *out = st;
     return STORE_OK;
@@ -720,12 +737,11 @@ void store_close(struct store *st)
         return;
     for (int i = 0; i < ST_COUNT; i++)
         sqlite3_finalize(st->stmt[i]);
-    store_identity_finalize(st);
-    store_registry_finalize(st);
-    store_summit_finalize(st);
-    store_election_finalize(st);
-    store_groups_finalize(st);
-    store_room_finalize(st);
+    for (int i = 0; i < STORE_PART_COUNT; i++) {
+        if (st->part[i])
+            store_finalize_all(st->part[i], *part_sql[i].n);
+        free(st->part[i]);
+    }
     if (st->db && sqlite3_close(st->db) != SQLITE_OK)
         log_error("store: closing the database failed: %s", sqlite3_errmsg(st->db));
     free(st);

@@ -43,7 +43,7 @@ enum {
     SE_COUNT
 };
 
-static const char *const election_sql[SE_COUNT] = {
+const char *const store_election_sql[SE_COUNT] = {
     [SE_SUMMIT_BRIEF] = "SELECT starts_on, year FROM summits WHERE id = ?1",
     [SE_PRESENT] = "SELECT c.id, c.code, c.status FROM attendance a JOIN cities c ON c.id = a.city_id"
                    " WHERE a.summit_id = ?1 ORDER BY c.code",
@@ -99,30 +99,11 @@ static const char *const election_sql[SE_COUNT] = {
                    " ON c.id = b.city_id WHERE b.election_id = ?1 AND b.round = ?2 ORDER BY b.seq",
 };
 
-struct store_election_stmts {
-    sqlite3_stmt *stmt[SE_COUNT];
-};
-
-int store_election_prepare(struct store *st)
-{
-    st->election = calloc(1, sizeof(*st->election));
-    if (!st->election)
-        return -1;
-    return store_prepare_all(st, election_sql, st->election->stmt, SE_COUNT);
-}
-
-void store_election_finalize(struct store *st)
-{
-    if (!st->election)
-        return;
-    store_finalize_all(st->election->stmt, SE_COUNT);
-    free(st->election);
-    st->election = NULL;
-}
+const size_t store_election_sql_count = SE_COUNT;
 
 static sqlite3_stmt *S(struct store *st, int id)
 {
-    return st->election->stmt[id];
+    return st->part[STORE_PART_ELECTION][id];
 }
 
 static int each_city(struct store *st, sqlite3_stmt *s, store_city_fn fn, void *ctx)

@@ -98,7 +98,7 @@ enum groups_stmt {
     "f.id, f.recommendation_id, f.city_id, c.code, f.status, f.note, f.on_date, coalesce(f.person_id, 0), f.at_ms"
 #define FOLLOWUP_FROM " FROM followups f JOIN cities c ON c.id = f.city_id"
 
-static const char *const groups_sql[GS_COUNT] = {
+const char *const store_groups_sql[GS_COUNT] = {
     [G_LIST] = "SELECT " GROUP_COLUMNS " FROM groups ORDER BY founding DESC, id",
     [G_GET] = "SELECT " GROUP_COLUMNS " FROM groups WHERE id = ?1",
     [G_FIND] = "SELECT " GROUP_COLUMNS " FROM groups WHERE code = ?1",
@@ -200,32 +200,13 @@ static const char *const groups_sql[GS_COUNT] = {
     [FU_ALL] = "SELECT " FOLLOWUP_COLUMNS FOLLOWUP_FROM " WHERE f.recommendation_id = ?1 ORDER BY f.id",
 };
 
-struct store_groups {
-    sqlite3_stmt *stmt[GS_COUNT];
-};
-
-int store_groups_prepare(struct store *st)
-{
-    st->groups = calloc(1, sizeof(*st->groups));
-    if (!st->groups)
-        return -1;
-    return store_prepare_all(st, groups_sql, st->groups->stmt, GS_COUNT);
-}
-
-void store_groups_finalize(struct store *st)
-{
-    if (!st->groups)
-        return;
-    store_finalize_all(st->groups->stmt, GS_COUNT);
-    free(st->groups);
-    st->groups = NULL;
-}
+const size_t store_groups_sql_count = GS_COUNT;
 
 /* ---- helpers ---- */
 
 static sqlite3_stmt *stmt(struct store *st, enum groups_stmt id)
 {
-    return st->groups->stmt[id];
+    return st->part[STORE_PART_GROUPS][id];
 }
 
 /* The first integer column of a one-row query: 0 found, 1 none, -1. */

@@ -34,7 +34,7 @@ enum {
     "p.id, p.name, coalesce(p.city_id, 0), coalesce(c.code, 'secretariat'), p.roles, p.active, p.created_at_ms"
 #define KEY_COLUMNS "id, person_id, public_key, device, created_at_ms, coalesce(revoked_at_ms, 0)"
 
-static const char *const identity_sql[SI_COUNT] = {
+const char *const store_identity_sql[SI_COUNT] = {
     [SI_SESSION] = "SELECT k.revoked_at_ms IS NULL, p.active, p.roles, coalesce(p.city_id, 0)"
                    " FROM person_keys k JOIN people p ON p.id = k.person_id WHERE k.id = ?1 AND p.id = ?2",
     [SI_PERSON_ADD] = "INSERT INTO people (name, city_id, roles, created_at_ms) VALUES (?1, ?2, ?3, ?4)",
@@ -57,30 +57,11 @@ static const char *const identity_sql[SI_COUNT] = {
                       " revocation_signature = ?5 WHERE id = ?1 AND revoked_at_ms IS NULL",
 };
 
-struct store_identity {
-    sqlite3_stmt *stmt[SI_COUNT];
-};
-
-int store_identity_prepare(struct store *st)
-{
-    st->identity = calloc(1, sizeof(*st->identity));
-    if (!st->identity)
-        return -1;
-    return store_prepare_all(st, identity_sql, st->identity->stmt, SI_COUNT);
-}
-
-void store_identity_finalize(struct store *st)
-{
-    if (!st->identity)
-        return;
-    store_finalize_all(st->identity->stmt, SI_COUNT);
-    free(st->identity);
-    st->identity = NULL;
-}
+const size_t store_identity_sql_count = SI_COUNT;
 
 static sqlite3_stmt *S(struct store *st, int id)
 {
-    return st->identity->stmt[id];
+    return st->part[STORE_PART_IDENTITY][id];
 }
 
 int store_session_check(struct store *st, int64_t person_id, int64_t key_id, struct identity_session *out)

@@ -2,9 +2,10 @@
  * store_internal: what the store's own files share, and nothing else sees.
  * The store is split by concept: store.c (the file, migrations, server keys,
  * transactions, history), store_identity.c (people, enrollments, keys) and
- * store_registry.c (cities, status history, membership requests). Each part
- * keeps its own table of statements, prepared once when the store opens and
- * finalized when it closes.
+ * store_registry.c (cities, status history, membership requests), and the
+ * summit, election, groups and room parts. Each part defines its own table of
+ * statements (store_PART_sql); store_open prepares every table once into
+ * st->part[] and store_close finalizes them.
  */
 #ifndef B40_STORE_INTERNAL_H
 #define B40_STORE_INTERNAL_H
@@ -17,23 +18,22 @@
 
 #include "b40/store.h"
 
-struct store_identity;
-struct store_registry;
-struct store_summit;
-struct store_election_stmts;
-struct store_groups;
-struct store_room;
+/* The parts that keep their own statements (each an array indexed by the part's own enum). */
+enum store_part {
+    STORE_PART_IDENTITY,
+    STORE_PART_REGISTRY,
+    STORE_PART_SUMMIT,
+    STORE_PART_ELECTION,
+    STORE_PART_GROUPS,
+    STORE_PART_ROOM,
+    STORE_PART_COUNT
+};
 
 struct store {
     sqlite3 *db;
     int schema_version;
     sqlite3_stmt *stmt[16]; /* store.c's own, indexed by its enum stmt_id */
-    struct store_identity *identity;
-    struct store_registry *registry;
-    struct store_summit *summit;
-    struct store_election_stmts *election;
-    struct store_groups *groups;
-    struct store_room *room;
+    sqlite3_stmt **part[STORE_PART_COUNT]; /* each part's statements, prepared by store_open from the tables below */
 };
 
 /* Steps a write statement to SQLITE_DONE, then resets it and clears its bindings. 0 or -1. */
@@ -112,18 +112,18 @@ int store_city_latest_effective_on(struct store *st, int64_t city_id, char out[1
 int store_prepare_all(struct store *st, const char *const *sql, sqlite3_stmt **out, size_t n);
 void store_finalize_all(sqlite3_stmt **stmts, size_t n);
 
-/* Each part's preparation and teardown, called by store_open and store_close. */
-int store_identity_prepare(struct store *st);
-void store_identity_finalize(struct store *st);
-int store_registry_prepare(struct store *st);
-void store_registry_finalize(struct store *st);
-int store_summit_prepare(struct store *st);
-void store_summit_finalize(struct store *st);
-int store_election_prepare(struct store *st);
-void store_election_finalize(struct store *st);
-int store_groups_prepare(struct store *st);
-void store_groups_finalize(struct store *st);
-int store_room_prepare(struct store *st);
-void store_room_finalize(struct store *st);
+/* Each part's SQL, one statement per entry of its enum (in its own file); store_open prepares them all. */
+extern const char *const store_identity_sql[];
+extern const size_t store_identity_sql_count;
+extern const char *const store_registry_sql[];
+extern const size_t store_registry_sql_count;
+extern const char *const store_summit_sql[];
+extern const size_t store_summit_sql_count;
+extern const char *const store_election_sql[];
+extern const size_t store_election_sql_count;
+extern const char *const store_groups_sql[];
+extern const size_t store_groups_sql_count;
+extern const char *const store_room_sql[];
+extern const size_t store_room_sql_count;
 
 #endif

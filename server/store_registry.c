@@ -46,7 +46,7 @@ enum reg_stmt {
     "r.id, r.city_name, r.country, r.contact_name, r.email, r.reason, r.submitted_at_ms, r.status, "           \
     "r.decided_at_ms, r.decided_by, r.decision_reason, c.code"
 
-static const char *const registry_sql[R_COUNT] = {
+const char *const store_registry_sql[R_COUNT] = {
     [R_CITY_INSERT] = "INSERT INTO cities (code, name, name_local, country, tz, lat, lon, status, joined_how, joined_on)"
                       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     [R_STATUS_INSERT] = "INSERT INTO city_status_history (city_id, status, effective_on, recorded_at_ms, actor_person_id,"
@@ -77,30 +77,11 @@ static const char *const registry_sql[R_COUNT] = {
                    " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
 };
 
-struct store_registry {
-    sqlite3_stmt *stmt[R_COUNT];
-};
-
-int store_registry_prepare(struct store *st)
-{
-    st->registry = calloc(1, sizeof(*st->registry));
-    if (!st->registry)
-        return -1;
-    return store_prepare_all(st, registry_sql, st->registry->stmt, R_COUNT);
-}
-
-void store_registry_finalize(struct store *st)
-{
-    if (!st->registry)
-        return;
-    store_finalize_all(st->registry->stmt, R_COUNT);
-    free(st->registry);
-    st->registry = NULL;
-}
+const size_t store_registry_sql_count = R_COUNT;
 
 static sqlite3_stmt *stmt(struct store *st, enum reg_stmt id)
 {
-    return st->registry->stmt[id];
+    return st->part[STORE_PART_REGISTRY][id];
 }
 
 /* Reads a row of CITY_COLUMNS. Returns 0, or -1 for a row the schema should not have allowed. */

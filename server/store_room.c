@@ -34,7 +34,7 @@ enum {
     SR_COUNT
 };
 
-static const char *const room_sql[SR_COUNT] = {
+const char *const store_room_sql[SR_COUNT] = {
     [SR_EVENT_ADD] = "INSERT INTO room_events (session_id, seq, kind, data, at_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
     [SR_EVENTS] = "SELECT seq, kind, data, at_ms FROM room_events WHERE session_id = ?1 ORDER BY seq",
     [SR_ATT_OPEN] = "INSERT INTO room_attendance (session_id, person_id, city_id, joined_at_ms) VALUES (?1, ?2, ?3, ?4)",
@@ -70,30 +70,11 @@ static const char *const room_sql[SR_COUNT] = {
     [SR_MINUTES_GET] = "SELECT markdown, html, header, signature, created_at_ms FROM minutes WHERE session_id = ?1",
 };
 
-struct store_room {
-    sqlite3_stmt *stmt[SR_COUNT];
-};
-
-int store_room_prepare(struct store *st)
-{
-    st->room = calloc(1, sizeof(*st->room));
-    if (!st->room)
-        return -1;
-    return store_prepare_all(st, room_sql, st->room->stmt, SR_COUNT);
-}
-
-void store_room_finalize(struct store *st)
-{
-    if (!st->room)
-        return;
-    store_finalize_all(st->room->stmt, SR_COUNT);
-    free(st->room);
-    st->room = NULL;
-}
+const size_t store_room_sql_count = SR_COUNT;
 
 static sqlite3_stmt *S(struct store *st, int id)
 {
-    return st->room->stmt[id];
+    return st->part[STORE_PART_ROOM][id];
 }
 
 /* ---- the event log ---- */

@@ -60,7 +60,7 @@ enum summit_stmt {
     "p.id, p.city_id, c.code, coalesce(p.from_summit_id, 0), coalesce(s.year, 0), s.starts_on,"               \
     " coalesce(p.elected_in, 0), coalesce(p.elected_at_summit_id, 0), p.recorded_at_ms"
 
-static const char *const summit_sql[S_COUNT] = {
+const char *const store_summit_sql[S_COUNT] = {
     [S_SUMMIT_INSERT] = "INSERT INTO summits (year, host_city, starts_on, ends_on, place) VALUES (?1, ?2, ?3, ?4, ?5)",
     [S_SUMMIT_BY_YEAR] = "SELECT id FROM summits WHERE year = ?1",
     /* two summits overlap when each starts before the other ends */
@@ -110,26 +110,7 @@ static const char *const summit_sql[S_COUNT] = {
     [S_TERM_OF_SUMMIT] = "SELECT id FROM presidencies WHERE from_summit_id = ?1",
 };
 
-struct store_summit {
-    sqlite3_stmt *stmt[S_COUNT];
-};
-
-int store_summit_prepare(struct store *st)
-{
-    st->summit = calloc(1, sizeof(*st->summit));
-    if (!st->summit)
-        return -1;
-    return store_prepare_all(st, summit_sql, st->summit->stmt, S_COUNT);
-}
-
-void store_summit_finalize(struct store *st)
-{
-    if (!st->summit)
-        return;
-    store_finalize_all(st->summit->stmt, S_COUNT);
-    free(st->summit);
-    st->summit = NULL;
-}
+const size_t store_summit_sql_count = S_COUNT;
 
 const char *summit_how_name(enum summit_how how)
 {
@@ -144,7 +125,7 @@ const char *summit_how_name(enum summit_how how)
 
 static sqlite3_stmt *stmt(struct store *st, enum summit_stmt id)
 {
-    return st->summit->stmt[id];
+    return st->part[STORE_PART_SUMMIT][id];
 }
 
 /* A date column that must hold a calendar date. 0 or -1. */

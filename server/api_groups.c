@@ -196,17 +196,21 @@ static int add_session(struct api_env *env, struct json_object *obj, const char 
     return 0;
 }
 
-static struct json_object *sessions_json(struct api_env *env, int64_t group_id)
-{
-    struct group_session *list = NULL;
-    struct json_object *arr;
-    size_t n = 0;
+/* An item of a list, made into JSON: ctx is the caller's (env, a group code...). NULL when memory ran out. */
+typedef struct json_object *(*item_json_fn)(const void *ctx, const void *item);
 
-    if (store_session_list(env->store, group_id, &list, &n) != 0)
-        return NULL;
-    arr = json_object_new_array_ext((int)n);
+/*
+ * A JSON array of the n items of list (each `size` bytes), made by item_json;
+ * frees list. NULL when the list could not be read (list_rc != 0) or memory
+ * ran out, with everything made so far freed.
+ */
+static struct json_object *array_of(int list_rc, void *list, size_t n, size_t size, item_json_fn item_json,
+                                    const void *ctx)
+{
+    struct json_object *arr = list_rc == 0 ? json_object_new_array_ext((int)n) : NULL;
+
     for (size_t i = 0; arr && i < n; i++) {
-        struct json_object *o = session_json(env, &list[i]);
+        struct json_object *o = item_json(ctx, (const char *)list + i * size);
         if (!o || json_object_array_add(arr, o) != 0) {
             json_object_put(o);
             json_object_put(arr);
@@ -215,6 +219,20 @@ static struct json_object *sessions_json(struct api_env *env, int64_t group_id)
     }
     free(list);
     return arr;
+}
+
+static struct json_object *session_item(const void *env, const void *item)
+{
+    return session_json((struct api_env *)env, item);
+}
+
+static struct json_object *sessions_json(struct api_env *env, int64_t group_id)
+{
+    struct group_session *list = NULL;
+    size_t n = 0;
+    int rc = store_session_list(env->store, group_id, &list, &n);
+
+    return array_of(rc, list, n, sizeof(*list), session_item, env);
 }
 
 static struct json_object *members_json(struct api_env *env, int64_t group_id, size_t *count)
@@ -266,25 +284,19 @@ static struct json_object *followup_json(const struct followup *f)
     return o;
 }
 
+static struct json_object *followup_item(const void *ctx, const void *item)
+{
+    (void)ctx;
+    return followup_json(item);
+}
+
 static struct json_object *followups_json(struct api_env *env, int64_t rec_id, bool latest_only)
 {
     struct followup *list = NULL;
-    struct json_object *arr;
     size_t n = 0;
+    int rc = store_followup_list(env->store, rec_id, latest_only, &list, &n);
 
-    if (store_followup_list(env->store, rec_id, latest_only, &list, &n) != 0)
-        return NULL;
-    arr = json_object_new_array_ext((int)n);
-    for (size_t i = 0; arr && i < n; i++) {
-        struct json_object *o = followup_json(&list[i]);
-        if (!o || json_object_array_add(arr, o) != 0) {
-            json_object_put(o);
-            json_object_put(arr);
-            arr = NULL;
-        }
-    }
-    free(list);
-    return arr;
+    return array_of(rc, list, n, sizeof(*list), followup_item, NULL);
 }
 
 static struct json_object *recommendation_json(struct api_env *env, const struct recommendation *r)
@@ -305,25 +317,18 @@ static struct json_object *recommendation_json(struct api_env *env, const struct
     return o;
 }
 
+static struct json_object *recommendation_item(const void *env, const void *item)
+{
+    return recommendation_json((struct api_env *)env, item);
+}
+
 static struct json_object *recommendations_json(struct api_env *env, int64_t group_id)
 {
     struct recommendation *list = NULL;
-    struct json_object *arr;
     size_t n = 0;
+    int rc = store_recommendation_list(env->store, group_id, &list, &n);
 
-    if (store_recommendation_list(env->store, group_id, &list, &n) != 0)
-        return NULL;
-    arr = json_object_new_array_ext((int)n);
-    for (size_t i = 0; arr && i < n; i++) {
-        struct json_object *o = recommendation_json(env, &list[i]);
-        if (!o || json_object_array_add(arr, o) != 0) {
-            json_object_put(o);
-            json_object_put(arr);
-            arr = NULL;
-        }
-    }
-    free(list);
-    return arr;
+    return array_of(rc, list, n, sizeof(*list), recommendation_item, env);
 }
 
 static void add_hex(struct json_object *o, const char *key, const uint8_t *bytes, size_t len)
@@ -356,25 +361,18 @@ static struct json_object *request_json(const struct session_request *r, const c
     return o;
 }
 
+static struct json_object *request_item(const void *group_code, const void *item)
+{
+    return request_json(item, group_code);
+}
+
 static struct json_object *requests_json(struct api_env *env, int64_t group_id, const char *group_code)
 {
     struct session_request *list = NULL;
-    struct json_object *arr;
     size_t n = 0;
+    int rc = store_session_request_list(env->store, group_id, &list, &n);
 
-    if (store_session_request_list(env->store, group_id, &list, &n) != 0)
-        return NULL;
-    arr = json_object_new_array_ext((int)n);
-    for (size_t i = 0; arr && i < n; i++) {
-        struct json_object *o = request_json(&list[i], group_code);
-        if (!o || json_object_array_add(arr, o) != 0) {
-            json_object_put(o);
-            json_object_put(arr);
-            arr = NULL;
-        }
-    }
-    free(list);
-    return arr;
+    return array_of(rc, list, n, sizeof(*list), request_item, group_code);
 }
 
 /* The proposal of group_id (a new object), JSON null for a founding group (*ok true), or NULL with *ok false. */

@@ -366,7 +366,7 @@ static void add_recorded_receipt(struct api_env *env, const uint8_t hash[32], st
 struct pending_ballot {
     uint64_t conn_id;
     struct json_object *id; /* the request's id, for the deferred reply */
-    int64_t election, city_id, key_id;
+    int64_t election, city_id, key_id, person_id;
     int32_t round;
     char city_code[33], choice[33];
     char *text;
@@ -378,23 +378,34 @@ struct pending_ballot {
  * What every ballot of an open round is checked against, read once from the
  * round's poll instead of for every ballot: the fingerprint, the opening
  * time, the candidates and, for binary search, the present and eligible
- * city codes (the poll lists them sorted in byte order).
+ * city codes (the poll lists them sorted in byte order), and which eligible
+ * cities have a ballot recorded in the round. Facts are kept only for rounds
+ * found open; handle_advance forgets an election's facts before changing it,
+ * and api_flush, inside its transaction, re-reads the state (and refuses a
+ * ballot whose round closed meanwhile), so a kept fact can only let a ballot
+ * reach the commit, never let it be recorded in a round that is not open.
  */
 struct round_facts {
     bool valid;
     int64_t election, opened_ms;
     int32_t round;
+    uint64_t used; /* when last looked up, for replacement */
     uint8_t fingerprint[32];
     char *poll;       /* a private copy; present[] and eligible[] point into it */
     char *candidates;
     const char **present, **eligible;
     size_t npresent, neligible;
+    uint8_t *voted; /* per eligible[] item: 1 when the city's ballot in this round is recorded */
 };
+
+/* Open rounds whose facts are kept at once (elections open side by side at a summit). */
+#define FACTS_KEPT 4
 
 struct api_batch {
     struct pending_ballot *items;
     size_t count, cap;
-    struct round_facts facts; /* the open round's, when valid */
+    struct round_facts facts[FACTS_KEPT];
+    uint64_t clock; /* counts lookups, for round_facts.used */
 };
 
 static void facts_clear(struct round_facts *f)
@@ -403,6 +414,7 @@ static void facts_clear(struct round_facts *f)
     free(f->candidates);
     free(f->present);
     free(f->eligible);
+    free(f->voted);
     memset(f, 0, sizeof(*f));
 }
 
@@ -440,21 +452,74 @@ static int cmp_code(const void *key, const void *item)
     return strcmp((const char *)key, *(const char *const *)item);
 }
 
-static bool facts_has(const char **list, size_t n, const char *code)
+/* The position of code in a sorted list of codes; -1 when absent. */
+static ptrdiff_t facts_index(const char **list, size_t n, const char *code)
 {
-    return n && bsearch(code, list, n, sizeof(*list), cmp_code) != NULL;
+    const char **hit = n ? bsearch(code, list, n, sizeof(*list), cmp_code) : NULL;
+    return hit ? hit - list : -1;
 }
 
-/* The facts of election e's open round, loaded when they are not those of this round. NULL on failure. */
-static const struct round_facts *round_facts(struct api_env *env, const struct store_election *e)
+static bool facts_has(const char **list, size_t n, const char *code)
 {
-    static struct api_batch none; /* unit tests have no batch: keep the facts here, one round at a time */
-    struct round_facts *f = env->batch ? &env->batch->facts : &none.facts;
+    return facts_index(list, n, code) >= 0;
+}
+
+/* The batch whose facts are used; unit tests have none: they keep facts here. */
+static struct api_batch *facts_home(struct api_env *env)
+{
+    static struct api_batch none;
+    return env->batch ? env->batch : &none;
+}
+
+/* The kept facts of an election's round, or NULL: then the caller reads the election. */
+static struct round_facts *facts_find(struct api_env *env, int64_t election, int32_t round)
+{
+    struct api_batch *b = facts_home(env);
+
+    for (size_t i = 0; i < FACTS_KEPT; i++) {
+        struct round_facts *f = &b->facts[i];
+        if (f->valid && f->election == election && f->round == round) {
+            f->used = ++b->clock;
+            return f;
+        }
+    }
+    return NULL;
+}
+
+/* An election is about to change (a round opens or closes): its facts are no longer kept. */
+static void facts_forget(struct api_env *env, int64_t election)
+{
+    struct api_batch *b = facts_home(env);
+
+    for (size_t i = 0; i < FACTS_KEPT; i++)
+        if (b->facts[i].valid && b->facts[i].election == election)
+            facts_clear(&b->facts[i]);
+}
+
+static int mark_voted(void *ctx, const struct store_ballot_row *row)
+{
+    struct round_facts *f = ctx;
+    ptrdiff_t i = facts_index(f->eligible, f->neligible, row->city_code);
+
+    if (i >= 0)
+        f->voted[i] = 1;
+    return 0;
+}
+
+/* The facts of election e's round, which the caller found open: kept ones, or read now. NULL on failure. */
+static struct round_facts *round_facts(struct api_env *env, const struct store_election *e)
+{
+    struct api_batch *b = facts_home(env);
+    struct round_facts *f = facts_find(env, e->id, e->round);
     struct store_round r;
     char *present, *eligible;
 
-    if (f->valid && f->election == e->id && f->round == e->round)
+    if (f)
         return f;
+    f = &b->facts[0];
+    for (size_t i = 1; i < FACTS_KEPT && f->valid; i++) /* an empty place, else the least recently used */
+        if (!b->facts[i].valid || b->facts[i].used < f->used)
+            f = &b->facts[i];
     facts_clear(f);
     if (store_round_get(env->store, e->id, e->round, &r) != 0)
         return NULL;
@@ -474,11 +539,13 @@ static const struct round_facts *round_facts(struct api_env *env, const struct s
     present = (char *)poll_line(f->poll, "present");
     eligible = (char *)poll_line(f->poll, "eligible");
     if (facts_split(present, &f->present, &f->npresent) != 0 ||
-        facts_split(eligible, &f->eligible, &f->neligible) != 0) {
+        facts_split(eligible, &f->eligible, &f->neligible) != 0 || !(f->voted = calloc(f->neligible + 1, 1)) ||
+        store_ballots_each(env->store, e->id, e->round, mark_voted, f) != 0) {
         facts_clear(f);
         return NULL;
     }
     f->valid = true;
+    f->used = ++b->clock;
     return f;
 }
 
@@ -498,7 +565,8 @@ void api_batch_destroy(struct api_batch *batch)
 {
     if (!batch)
         return;
-    facts_clear(&batch->facts);
+    for (size_t i = 0; i < FACTS_KEPT; i++)
+        facts_clear(&batch->facts[i]);
     for (size_t i = 0; i < batch->count; i++)
         pending_clear(&batch->items[i]);
     free(batch->items);
@@ -525,8 +593,25 @@ static int commit_one(struct api_env *env, struct pending_ballot *p, int64_t *se
     char receipt[BALLOT_TEXT_MAX], hex[65];
     uint8_t rsig[64], prev[32], next[32];
     int64_t now = timeutil_now_ms(), next_seq = *seq + 1;
+    struct identity_session s;
     int rlen, rc;
 
+    /* the voter's standing, read in the transaction that records: a key revoked, a person deactivated or a
+     * role or city changed since sign-in (or since the ballot arrived) records nothing */
+    rc = store_session_check(env->store, p->person_id, p->key_id, &s);
+    if (rc < 0)
+        return -1;
+    if (rc > 0 || !s.key_active || !s.person_active) {
+        if (rc == 0 && !s.key_active)
+            api_fail(err, "key_revoked", NULL, "this key has been revoked; enroll this device again");
+        else
+            api_fail(err, "not_signed_in", NULL, "the session has ended; sign in again");
+        return 1;
+    }
+    if (!(s.roles & ROLES_CITY_VOTE) || s.city_id != p->city_id) {
+        api_fail(err, "forbidden", NULL, "a city's mayor or deputy casts its vote");
+        return 1;
+    }
     /* the chain and receipt as if recorded; the tail moves only once the row is in (the table's
      * uniqueness, not a query before, decides whether the city has voted: one statement a ballot) */
     if (*seq == 0)
@@ -543,6 +628,8 @@ static int commit_one(struct api_env *env, struct pending_ballot *p, int64_t *se
         identity_hex_encode(prev, 32, hex);
         api_fail(err, "already_voted", "ballot", "%s has voted in this round; its ballot hash is %s", p->city_code, hex);
         (void)proto_error_detail(err, "ballot_hash", hex);
+        if (!memcmp(prev, p->hash, 32))
+            add_recorded_receipt(env, p->hash, err); /* the same ballot twice at once: its receipt for both */
         return 1;
     }
     if (rc != 0)
@@ -682,6 +769,12 @@ void api_flush(struct api_env *env)
         }
     }
     if (ok) {
+        for (size_t i = 0; i < n; i++) { /* kept facts learn who has voted */
+            struct round_facts *f = state[i] == 0 ? facts_find(env, b->items[i].election, b->items[i].round) : NULL;
+            ptrdiff_t at = f ? facts_index(f->eligible, f->neligible, b->items[i].city_code) : -1;
+            if (at >= 0)
+                f->voted[at] = 1;
+        }
         for (size_t i = 0; i < n; i++) { /* per election: one turnout event per ballot recorded, in order */
             size_t recorded = 0;
             bool seen = false;
@@ -1253,6 +1346,7 @@ static int handle_advance(struct api_env *env, struct api_conn *conn, const stru
     settle(env); /* a round closes only after every ballot that arrived before it is committed (or refused) */
     if (load_election(env, req, &e, err))
         return -1;
+    facts_forget(env, e.id); /* read anew on the next ballot, in whatever state this leaves the election */
     if (!strcmp(to, e.state) || (!strcmp(to, "closed") && !strcmp(e.state, "decided")))
         return election_json(env, &e, reply, err); /* idempotent */
     if (store_begin(env->store) != 0)
@@ -1406,31 +1500,35 @@ static int handle_cast(struct api_env *env, struct api_conn *conn, const struct 
 {
     const char *text = api_str(req, "ballot"), *sigtext = api_str(req, "signature");
     size_t len = strlen(text);
-    const struct round_facts *facts;
+    struct round_facts *facts;
     struct store_election e;
     struct store_key key;
     struct store_city_ref city;
     struct ballot b;
     uint8_t sig[64], hash[32], chain[32], prev_hash[32];
     int64_t seq = 0;
+    ptrdiff_t at;
     int rc = 0;
 
+    /* as of sign-in: api_flush re-reads the key, the person, the roles and the city in the transaction that records */
     if (!(conn->roles & ROLES_CITY_VOTE) || !conn->city_id)
         return api_fail(err, "forbidden", NULL, "a city's mayor or deputy casts its vote");
     if (identity_hex_decode(sigtext, sig, 64) != 0)
         return api_fail(err, "bad_request", "signature", "the signature must be 128 lower-case hex digits");
     if (ballot_parse(text, len, &b) != 0)
         return api_fail(err, "bad_ballot", "ballot", "the ballot is not in the canonical form of docs/audit.md");
-    rc = store_election_get(env->store, b.election, &e);
-    if (rc < 0)
-        return api_internal_error(err, "reading the election");
-    if (rc > 0 || strcmp(e.state, "open") || b.round != e.round)
-        return api_fail(err, "not_open", "ballot", "this ballot's election round is not open");
-    if (!(facts = round_facts(env, &e)))
-        return api_internal_error(err, "reading the round");
+    /* an open round's facts are kept from its first ballot on: no database read for the others */
+    if (!(facts = facts_find(env, b.election, b.round))) {
+        rc = store_election_get(env->store, b.election, &e);
+        if (rc < 0)
+            return api_internal_error(err, "reading the election");
+        if (rc > 0 || strcmp(e.state, "open") || b.round != e.round)
+            return api_fail(err, "not_open", "ballot", "this ballot's election round is not open");
+        if (!(facts = round_facts(env, &e)))
+            return api_internal_error(err, "reading the round");
+    }
     if (sodium_memcmp(b.poll, facts->fingerprint, 32) != 0)
         return api_fail(err, "not_open", "ballot", "the ballot names another poll than the open one");
-    /* the key and its city as of sign-in (authorize() re-checked that the key is still active) */
     memset(&key, 0, sizeof(key));
     key.id = conn->key_id;
     memcpy(key.public_key, conn->key_public, 32);
@@ -1445,11 +1543,12 @@ static int handle_cast(struct api_env *env, struct api_conn *conn, const struct 
         return api_fail(err, "not_eligible", "ballot", "this key was enrolled after the round opened");
     if (!facts_has(facts->present, facts->npresent, b.city))
         return api_fail(err, "not_present", "ballot", "%s was not checked in when the round opened", b.city);
-    if (!facts_has(facts->eligible, facts->neligible, b.city))
+    if ((at = facts_index(facts->eligible, facts->neligible, b.city)) < 0)
         return api_fail(err, "not_eligible", "ballot", "%s may not vote (it was not a member in good standing)", b.city);
     if (strcmp(b.choice, BALLOT_ABSTAIN) && !in_list(facts->candidates, b.choice))
         return api_fail(err, "not_candidate", "ballot", "%s is not a candidate in this round", b.choice);
-    if (store_ballot_of_city(env->store, e.id, e.round, city.id, prev_hash) == 0) {
+    /* a city whose ballot is recorded: the stored one answers (a ballot still pending meets the table's uniqueness) */
+    if (facts->voted[at] && store_ballot_of_city(env->store, b.election, b.round, city.id, prev_hash) == 0) {
         char hex[65];
         identity_hex_encode(prev_hash, 32, hex);
         api_fail(err, "already_voted", "ballot", "%s has voted in this round; its ballot hash is %s", b.city, hex);
@@ -1473,8 +1572,9 @@ static int handle_cast(struct api_env *env, struct api_conn *conn, const struct 
         p->len = len;
         p->conn_id = conn->id;
         p->id = json_object_get(req->id);
-        p->election = e.id;
-        p->round = e.round;
+        p->election = b.election;
+        p->round = b.round;
+        p->person_id = conn->person_id;
         p->city_id = city.id;
         p->key_id = key.id;
         memcpy(p->city_code, city.code, sizeof(p->city_code));
@@ -1503,8 +1603,9 @@ static int handle_cast(struct api_env *env, struct api_conn *conn, const struct 
     {
         struct pending_ballot one;
         memset(&one, 0, sizeof(one));
-        one.election = e.id;
-        one.round = e.round;
+        one.election = b.election;
+        one.round = b.round;
+        one.person_id = conn->person_id;
         one.city_id = city.id;
         one.key_id = key.id;
         memcpy(one.city_code, city.code, sizeof(one.city_code));
@@ -1515,7 +1616,7 @@ static int handle_cast(struct api_env *env, struct api_conn *conn, const struct 
         memcpy(one.hash, hash, 32);
         if (store_begin(env->store) != 0)
             return api_internal_error(err, "starting a transaction");
-        if (store_ballot_last(env->store, e.id, &seq, chain) != 0 ||
+        if (store_ballot_last(env->store, b.election, &seq, chain) != 0 ||
             (rc = commit_one(env, &one, &seq, chain, reply, err)) != 0 || store_commit(env->store) != 0) {
             store_rollback(env->store);
             return rc > 0 ? -1 : api_internal_error(err, "recording the ballot");
@@ -1531,7 +1632,7 @@ static void publish_turnout(struct api_env *env, int64_t election, size_t record
     struct store_election e;
     int64_t voted = 0;
 
-    if (!env->publish || !env->watchers || store_election_get(env->store, election, &e) != 0 ||
+    if (!env->publish || !env->watchers || store_election_get(env->store, election, &e) != 0 || strcmp(e.state, "open") ||
         !(f = round_facts(env, &e)) ||
         store_ballot_count(env->store, e.id, e.round, &voted) != 0)
         return;
@@ -1616,7 +1717,7 @@ const struct api_type api_election_types[] = {
     {"election.withdraw", API_SIGNED_IN, f_withdraw, N(f_withdraw), handle_withdraw},
     {"election.advance", API_SECRETARIAT, f_advance, N(f_advance), handle_advance},
     {"election.get", API_PUBLIC, f_election, N(f_election), handle_get},
-    {"election.cast", API_SIGNED_IN, f_cast, N(f_cast), handle_cast},
+    {"election.cast", API_VOTER, f_cast, N(f_cast), handle_cast},
     {"election.watch", API_PUBLIC, f_election, N(f_election), handle_watch},
 };
 const size_t api_election_count = N(api_election_types);

@@ -21,6 +21,9 @@ enum api_access {
     API_PUBLIC,      /* anyone, signed in or not */
     API_SIGNED_IN,   /* a person with an active key and an active record */
     API_SECRETARIAT, /* a signed-in secretary or expert */
+    /* signed in, as of sign-in: no read before the handler, whose commit re-reads the key, the person, the
+     * roles and the city in the transaction that records (election.cast: one read less per ballot) */
+    API_VOTER,
 };
 
 /* A handler's return: 0 reply now with the fields filled, -1 reply with err, API_DEFERRED reply later. */

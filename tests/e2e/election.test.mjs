@@ -11,7 +11,7 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { TIME_RE, assertNoSanitizerReport } from './wsutil.mjs';
-import { call, ok, callOk, callFails, fails, open, startDemo, finish, makeKey, signHex, codesIn } from './idutil.mjs';
+import { call, ok, callOk, callFails, fails, open, startDemo, finish, makeKey, signHex, codesIn, revocationStatement, rfc3339 } from './idutil.mjs';
 import {
   secretariat, demoPerson, cityPerson, createSummit, checkInAll, getElection, roundOf, checkPoll,
   castBallot, checkReceipt, checkChainHead, chainGenesis, chainNext, chainOf, ballotText, sha256hex, randomHex, sqlite,
@@ -382,7 +382,7 @@ describe('ballots that must be refused, two people of one city at the same momen
     v.athens = await demoPerson(srv, 'athens', 'mayor');
     v.sofia = await demoPerson(srv, 'sofia', 'deputy');
     official = await demoPerson(srv, 'tirana', 'official');
-    for (const city of ['belgrade', 'kotor', 'split', 'burgas', ...RACES]) v[city] = await cityPerson(srv, city, 'mayor');
+    for (const city of ['belgrade', 'kotor', 'split', 'burgas', 'edirne', ...RACES]) v[city] = await cityPerson(srv, city, 'mayor');
     for (const city of RACES) deputies[city] = await cityPerson(srv, city, 'deputy');
   });
   after(async () => {
@@ -523,6 +523,16 @@ describe('ballots that must be refused, two people of one city at the same momen
     } finally {
       c.close();
     }
+  });
+
+  test('a key revoked while its connection stays signed in: the ballot is refused in the commit (key_revoked), nothing recorded', T, async () => {
+    // election.cast reads nothing before its commit; the key's standing is read in the transaction that would record.
+    const revoked = rfc3339(Date.now());
+    const st = revocationStatement({ pub: v.edirne.key.pub, person: v.edirne.person.id, reason: 'stolen phone', revoked, signer: w.sec.key.pub });
+    await callOk(w.sec.c, 'key.revoke', { public_key: v.edirne.key.pub, reason: 'stolen phone', revoked, statement: st, signature: signHex(w.sec.key, st) });
+    await refused(v.edirne, { choice: 'sofia' }, 'key_revoked', 'a ballot signed by a key revoked after its sign-in');
+    // and the connection's next other message finds the session over
+    fails(await call(v.edirne.c, 'election.declare', { election: E.id }), 'key_revoked', 'the next message after the refused ballot');
   });
 
   test('a key enrolled after the round opened is not among the poll\'s eligible keys: refused (not_eligible)', T, async () => {

@@ -45,6 +45,10 @@ const KAT_PATH_3_OF_7 = [
   'cb00989d94a569c0a678ae042b63dcd4625db96440517f37a6eb7976ea24ed4b',
   '973f083957c7359fb1943acf9e6689bca6ca5ea7197d808aad3c14498689efe0',
 ];
+const KAT_PATH_6_OF_7 = [
+  'd2737dce8a7df1d7d5cf4d5f52d274802c71bfe20a2e078682e71c182d398c90',
+  '9f4a3fc20d4162dc37d4e23d907848731a76043ffff6d69288bf1abfbcff478e',
+];
 
 // ---- the reference builder: RFC 9162 2.1.1 and 2.1.3.1 as written there ----
 
@@ -83,13 +87,14 @@ describe('merkle.js known answers (python3 hashlib)', () => {
     await assert.rejects(leafHash(42), TypeError);
   });
 
-  test('the builder here gives the roots for n = 1..7 and the path of leaf 3 of 7', () => {
+  test('the builder here gives the roots for n = 1..7 and the paths of leaves 3 and 6 of 7', () => {
     const d = KAT_LEAF.map(unhex);
     for (let n = 1; n <= 7; n++) assert.equal(hex(mth(d.slice(0, n))), KAT_ROOT[n], `root of ${n}`);
     assert.deepEqual(path(3, d).map(hex), KAT_PATH_3_OF_7);
+    assert.deepEqual(path(6, d).map(hex), KAT_PATH_6_OF_7);
   });
 
-  test('leaf 3 of 7 verifies from the vectors alone; changed ones do not', async () => {
+  test('leaves 3 and 6 of 7 verify from the vectors alone; changed ones do not', async () => {
     const leaf = unhex(KAT_LEAF[3]);
     assert.equal(await verifyInclusion(leaf, 3, 7, KAT_PATH_3_OF_7, KAT_ROOT[7]), true);
     assert.equal(await verifyInclusion(KAT_LEAF[3], 3, 7, KAT_PATH_3_OF_7, KAT_ROOT[7]), true, 'leaf as hex');
@@ -99,6 +104,12 @@ describe('merkle.js known answers (python3 hashlib)', () => {
     assert.equal(await verifyInclusion(unhex(KAT_LEAF[2]), 3, 7, KAT_PATH_3_OF_7, KAT_ROOT[7]), false, 'another leaf');
     assert.equal(await verifyInclusion(leaf, 2, 7, KAT_PATH_3_OF_7, KAT_ROOT[7]), false, 'another index');
     assert.equal(await verifyInclusion(leaf, 3, 7, KAT_PATH_3_OF_7, KAT_ROOT[6]), false, 'another root');
+    // the same shape, so the same check: n is fixed by the signature, not by the path
+    for (const n of [5, 6, 8]) assert.equal(await verifyInclusion(leaf, 3, n, KAT_PATH_3_OF_7, KAT_ROOT[7]), true, `n = ${n}`);
+    const leaf6 = unhex(KAT_LEAF[6]);
+    assert.equal(await verifyInclusion(leaf6, 6, 7, KAT_PATH_6_OF_7, KAT_ROOT[7]), true, 'leaf 6 of 7');
+    assert.equal(await verifyInclusion(leaf6, 5, 7, KAT_PATH_6_OF_7, KAT_ROOT[7]), false, 'leaf 6 as 5');
+    assert.equal(await verifyInclusion(leaf6, 6, 8, KAT_PATH_6_OF_7, KAT_ROOT[7]), false, 'n = 8 needs 3 entries');
   });
 });
 

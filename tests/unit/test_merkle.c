@@ -41,6 +41,8 @@
  *   for i in range(7): print("leaf", i, H(b"\0" + d[i]).hex())
  *   for n in range(1, 8): print("root", n, mth(d[:n]).hex())
  *   for p in path(3, d): print("path 3 of 7", p.hex())
+ *   for p in path(6, d): print("path 6 of 7", p.hex())
+ *   print("MTH(d[2:4])", mth(d[2:4]).hex())
  */
 static const char *const KAT_LEAF[7] = {
     "db3426e878068d28d269b6c87172322ce5372b65756d0789001d34835f601c03",
@@ -66,6 +68,11 @@ static const char *const KAT_PATH_3_OF_7[3] = {
     "cb00989d94a569c0a678ae042b63dcd4625db96440517f37a6eb7976ea24ed4b",
     "973f083957c7359fb1943acf9e6689bca6ca5ea7197d808aad3c14498689efe0",
 };
+static const char *const KAT_PATH_6_OF_7[2] = {
+    "d2737dce8a7df1d7d5cf4d5f52d274802c71bfe20a2e078682e71c182d398c90",
+    "9f4a3fc20d4162dc37d4e23d907848731a76043ffff6d69288bf1abfbcff478e",
+};
+static const char KAT_MTH_2_4[] = "d51f2dfecb59566dabdbb6b40bf651cdf39e677b4425165e217590ff3e010edb";
 /* SHA-256 of the single byte 0x00: the leaf hash of empty data (as in RFC 6962's test vectors). */
 static const char KAT_EMPTY_LEAF[] = "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d";
 
@@ -212,9 +219,10 @@ static void test_roots_known_answers(void **state)
     }
 }
 
-static void test_path_3_of_7_known_answer(void **state)
+static void test_paths_of_7_known_answers(void **state)
 {
     uint8_t kat_leaves[7][32], path[MERKLE_PATH_MAX][32], root[32];
+    const uint8_t(*p)[32] = (const uint8_t(*)[32])path;
     struct merkle_tree *t;
 
     (void)state;
@@ -225,16 +233,34 @@ static void test_path_3_of_7_known_answer(void **state)
     assert_int_equal(merkle_path(t, 3, path), 3);
     for (int i = 0; i < 3; i++)
         assert_hash_equal(path[i], KAT_PATH_3_OF_7[i]);
+    assert_int_equal(merkle_path(t, 6, path), 2);
+    for (int i = 0; i < 2; i++)
+        assert_hash_equal(path[i], KAT_PATH_6_OF_7[i]);
+    merkle_free(t);
+    t = merkle_build((const uint8_t(*)[32])kat_leaves + 2, 2); /* the first step of leaf 3's check */
+    assert_non_null(t);
+    merkle_root(t, root);
+    assert_hash_equal(root, KAT_MTH_2_4);
     merkle_free(t);
 
     /* and verification from the vectors alone, without a tree */
+    unhex(KAT_ROOT[7], root);
     for (int i = 0; i < 3; i++)
         unhex(KAT_PATH_3_OF_7[i], path[i]);
-    unhex(KAT_ROOT[7], root);
-    assert_true(merkle_verify(kat_leaves[3], 3, 7, (const uint8_t(*)[32])path, 3, root));
-    assert_false(merkle_verify(kat_leaves[3], 3, 4, (const uint8_t(*)[32])path, 3, root)); /* needs 2 */
-    assert_false(merkle_verify(kat_leaves[3], 3, 9, (const uint8_t(*)[32])path, 3, root)); /* needs 4 */
-    assert_false(merkle_verify(kat_leaves[2], 3, 7, (const uint8_t(*)[32])path, 3, root));
+    assert_true(merkle_verify(kat_leaves[3], 3, 7, p, 3, root));
+    assert_false(merkle_verify(kat_leaves[3], 3, 4, p, 3, root)); /* needs 2 */
+    assert_false(merkle_verify(kat_leaves[3], 3, 9, p, 3, root)); /* needs 4 */
+    assert_false(merkle_verify(kat_leaves[2], 3, 7, p, 3, root));
+    assert_false(merkle_verify(kat_leaves[3], 2, 7, p, 3, root));
+    /* the same shape, so the same check: n is fixed by the signature, not by the path */
+    assert_true(merkle_verify(kat_leaves[3], 3, 5, p, 3, root));
+    assert_true(merkle_verify(kat_leaves[3], 3, 6, p, 3, root));
+    assert_true(merkle_verify(kat_leaves[3], 3, 8, p, 3, root));
+    for (int i = 0; i < 2; i++)
+        unhex(KAT_PATH_6_OF_7[i], path[i]);
+    assert_true(merkle_verify(kat_leaves[6], 6, 7, p, 2, root));
+    assert_false(merkle_verify(kat_leaves[6], 5, 7, p, 2, root));
+    assert_false(merkle_verify(kat_leaves[6], 6, 8, p, 2, root)); /* needs 3 */
 }
 
 /* ---- against the reference ---- */
@@ -500,7 +526,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_leaf_hash_known_answers),
         cmocka_unit_test(test_roots_known_answers),
-        cmocka_unit_test(test_path_3_of_7_known_answer),
+        cmocka_unit_test(test_paths_of_7_known_answers),
         cmocka_unit_test(test_root_equals_rfc_mth),
         cmocka_unit_test(test_build_refuses_no_leaves),
         cmocka_unit_test(test_build_copies_leaves),

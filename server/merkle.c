@@ -58,7 +58,7 @@ struct merkle_tree *merkle_build(const uint8_t (*leaves)[32], size_t n)
 
     if (n == 0)
         return NULL;
-    /* Every level holds at most half the one below, rounded up: fewer than 2n + 64 nodes in all. */
+    /* Every level holds half the one below, rounded up: at most 2n + 65 nodes of 32 bytes in all. */
     if (n > (SIZE_MAX - sizeof(*t)) / 64 - LEVELS_MAX)
         return NULL;
     for (size_t c = n; c > 1; levels++) {

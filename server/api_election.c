@@ -20,6 +20,7 @@
 #include "b40/identity.h"
 #include "b40/log.h"
 #include "b40/membership.h"
+#include "b40/merkle.h"
 #include "b40/serverkey.h"
 #include "b40/store.h"
 #include "b40/store_election.h"
@@ -120,6 +121,14 @@ static struct json_object *codes_json(const char *list)
         p = comma ? comma + 1 : NULL;
     }
     return a;
+}
+
+static void add_hex_item(struct json_object *a, const uint8_t b[32])
+{
+    char hex[65];
+
+    identity_hex_encode(b, 32, hex);
+    json_object_array_add(a, json_object_new_string_len(hex, 64));
 }
 
 static void add_hex(struct json_object *o, const char *key, const uint8_t *b, size_t len)
@@ -345,19 +354,90 @@ static int election_json(struct api_env *env, const struct store_election *e, st
     return 0;
 }
 
-/* Adds the stored receipt of a ballot to an already_voted error, for a voter who resends after a lost reply. */
+/* ---- receipts, signed a batch at a time (docs/audit.md "Batch-signed receipts") ---- */
+
+/* Adds the batch statement, its signature, and leaf `index`'s place and audit path in tree t to o. */
+static void add_proof(struct json_object *o, const char *statement, const uint8_t sig[64], size_t index,
+                      const struct merkle_tree *t)
+{
+    uint8_t path[MERKLE_PATH_MAX][32];
+    size_t n = merkle_path(t, index, path);
+    struct json_object *a = json_object_new_array_ext((int)n);
+
+    for (size_t k = 0; k < n; k++)
+        add_hex_item(a, path[k]);
+    json_object_object_add(o, "receipt_batch", json_object_new_string(statement));
+    add_hex(o, "receipt_batch_signature", sig, 64);
+    json_object_object_add(o, "receipt_index", json_object_new_int64((int64_t)index));
+    json_object_object_add(o, "receipt_path", a);
+}
+
+struct batch_leaves {
+    uint8_t (*leaves)[32];
+    size_t n, max;
+};
+
+static int take_leaf(void *ctx, int32_t index, const char *receipt)
+{
+    struct batch_leaves *b = ctx;
+
+    if (index < 0 || (size_t)index != b->n || b->n == b->max || !receipt)
+        return -1; /* the batch's receipts must be 0..leaves-1, each once */
+    merkle_leaf_hash(receipt, strlen(receipt), b->leaves[b->n++]);
+    return 0;
+}
+
+/* The proof of a stored receipt, rebuilt from its batch's stored receipts, into o. 0, or -1. */
+static int stored_proof(struct api_env *env, int64_t batch, int32_t index, struct json_object *o)
+{
+    char statement[BALLOT_TEXT_MAX];
+    uint8_t sig[64];
+    struct batch_leaves b = {0};
+    struct merkle_tree *t = NULL;
+    int rc = -1;
+
+    if (store_receipt_batch_get(env->store, batch, statement, sizeof(statement), sig, &b.max) != 0 || !b.max ||
+        b.max > RECEIPT_BATCH_MAX || index < 0 || (size_t)index >= b.max || !(b.leaves = calloc(b.max, 32)))
+        return -1;
+    if (store_receipt_batch_each(env->store, batch, take_leaf, &b) == 0 && b.n == b.max &&
+        (t = merkle_build((const uint8_t (*)[32])b.leaves, b.n))) {
+        add_proof(o, statement, sig, (size_t)index, t);
+        rc = 0;
+    }
+    merkle_free(t);
+    free(b.leaves);
+    return rc;
+}
+
+/* Adds the stored receipt of a ballot (with its signature or its proof) to an already_voted error, for a voter who resends after a lost reply. */
 static void add_recorded_receipt(struct api_env *env, const uint8_t hash[32], struct proto_error *err)
 {
-    char receipt[BALLOT_TEXT_MAX], hex[129];
-    uint8_t sig[64];
-    int64_t seq = 0;
+    struct store_receipt r;
+    struct json_object *proof;
+    char hex[129];
 
-    if (store_ballot_receipt(env->store, hash, &seq, receipt, sizeof(receipt), sig) != 0)
+    if (store_ballot_receipt(env->store, hash, &r) != 0)
         return;
-    identity_hex_encode(sig, 64, hex);
-    (void)proto_error_detail(err, "receipt", receipt);
-    (void)proto_error_detail(err, "receipt_signature", hex);
-    (void)proto_error_detail_int(err, "seq", seq);
+    if (!r.batch) { /* signed alone (before schema 6) */
+        identity_hex_encode(r.signature, 64, hex);
+        (void)proto_error_detail(err, "receipt", r.text);
+        (void)proto_error_detail_int(err, "seq", r.seq);
+        (void)proto_error_detail(err, "receipt_signature", hex);
+        return;
+    }
+    /* all or nothing: a receipt whose batch is not sealed yet (the same ballot twice in one commit) goes
+     * without, its first copy's reply carries it */
+    if (!(proof = json_object_new_object()))
+        return;
+    if (stored_proof(env, r.batch, r.index, proof) == 0) {
+        identity_hex_encode(serverkey_public(env->key), 32, hex);
+        (void)proto_error_detail(err, "receipt", r.text);
+        (void)proto_error_detail_int(err, "seq", r.seq);
+        (void)proto_error_detail(err, "server_key", hex);
+        json_object_object_foreach(proof, key, value)
+            (void)proto_error_detail_json(err, key, json_object_get(value));
+    }
+    json_object_put(proof);
 }
 
 /* ---- group commit ---- */
@@ -582,16 +662,51 @@ static void deliver(struct api_env *env, struct pending_ballot *p, struct json_o
         env->reply_later(env->hub, p->conn_id, msg, len);
 }
 
+/* The receipts of the flush's current batch: their leaf hashes and the replies that get their proofs. */
+struct receipt_batch {
+    int64_t id; /* the batch's id, from store_receipt_batch_next; the next batch has id + 1 */
+    size_t count;
+    uint8_t leaves[RECEIPT_BATCH_MAX][32];
+    struct json_object *replies[RECEIPT_BATCH_MAX]; /* borrowed */
+};
+
+/* Signs the batch's Merkle root, records the batch (in the caller's transaction) and gives each reply its proof. */
+static int seal_receipts(struct api_env *env, struct receipt_batch *rb)
+{
+    char statement[BALLOT_TEXT_MAX];
+    uint8_t root[32], sig[64];
+    struct merkle_tree *t;
+    int len, rc = -1;
+
+    if (!rb->count)
+        return 0;
+    if (!(t = merkle_build((const uint8_t (*)[32])rb->leaves, rb->count)))
+        return -1;
+    merkle_root(t, root);
+    len = receipt_batch_format(rb->id, rb->count, root, timeutil_now_ms(), statement);
+    if (len > 0 && serverkey_sign(env->key, (const uint8_t *)statement, (size_t)len, sig) == 0 &&
+        store_receipt_batch_add(env->store, rb->id, statement, sig, rb->count, root, timeutil_now_ms()) == 0) {
+        for (size_t k = 0; k < rb->count; k++)
+            add_proof(rb->replies[k], statement, sig, k, t);
+        rb->id++;
+        rb->count = 0;
+        rc = 0;
+    }
+    merkle_free(t);
+    return rc;
+}
+
 /*
  * Records one pending ballot of a round known to be open, inside the flush's
- * transaction: *seq and chain are the election's tail, advanced on success.
- * 0 recorded (reply filled), 1 refused (err), -1 failed.
+ * transaction: *seq and chain are the election's tail, advanced on success;
+ * the receipt takes the next place in rb (sealed when full). 0 recorded
+ * (reply filled; its proof comes when rb is sealed), 1 refused (err), -1 failed.
  */
 static int commit_one(struct api_env *env, struct pending_ballot *p, int64_t *seq, uint8_t chain[32],
-                      struct json_object *reply, struct proto_error *err)
+                      struct receipt_batch *rb, struct json_object *reply, struct proto_error *err)
 {
     char receipt[BALLOT_TEXT_MAX], hex[65];
-    uint8_t rsig[64], prev[32], next[32];
+    uint8_t prev[32], next[32];
     int64_t now = timeutil_now_ms(), next_seq = *seq + 1;
     struct identity_session s;
     int rlen, rc;
@@ -618,10 +733,10 @@ static int commit_one(struct api_env *env, struct pending_ballot *p, int64_t *se
         ballot_chain_genesis(p->election, chain);
     ballot_chain_next(chain, p->hash, p->sig, next);
     rlen = receipt_format(p->election, p->round, next_seq, p->hash, next, now, receipt);
-    if (rlen < 0 || serverkey_sign(env->key, (const uint8_t *)receipt, (size_t)rlen, rsig) != 0)
+    if (rlen < 0)
         return -1;
     rc = store_ballot_add(env->store, p->election, p->round, p->city_id, next_seq, p->text, p->len, p->sig, p->key_id,
-                          p->choice, p->hash, next, now, receipt, rsig);
+                          p->choice, p->hash, next, now, receipt, rb->id, (int32_t)rb->count);
     if (rc == 1) {
         if (store_ballot_of_city(env->store, p->election, p->round, p->city_id, prev) != 0)
             return -1; /* refused, yet no ballot of the city: the sequence number clashed, a bug */
@@ -636,12 +751,13 @@ static int commit_one(struct api_env *env, struct pending_ballot *p, int64_t *se
         return -1;
     *seq = next_seq;
     memcpy(chain, next, 32);
-    json_object_object_add(reply, "receipt", json_object_new_string(receipt));
-    add_hex(reply, "receipt_signature", rsig, 64);
+    json_object_object_add(reply, "receipt", json_object_new_string_len(receipt, rlen));
     add_hex(reply, "server_key", serverkey_public(env->key), 32);
     add_hex(reply, "ballot_hash", p->hash, 32);
     json_object_object_add(reply, "seq", json_object_new_int64(*seq));
-    return 0;
+    merkle_leaf_hash(receipt, (size_t)rlen, rb->leaves[rb->count]);
+    rb->replies[rb->count++] = reply;
+    return rb->count == RECEIPT_BATCH_MAX && seal_receipts(env, rb) != 0 ? -1 : 0;
 }
 
 static void publish_turnout(struct api_env *env, int64_t election, size_t recorded);
@@ -708,7 +824,8 @@ void api_flush(struct api_env *env)
 {
     struct api_batch *b = env->batch;
     struct json_object **replies;
-    struct proto_error *errs;
+    struct proto_error **errs; /* per item refused: why (allocated then) */
+    struct receipt_batch *rb;
     int *state; /* per item: 0 receipt, 1 refused (errs), -1 failed */
     size_t n;
     bool ok = true;
@@ -719,7 +836,10 @@ void api_flush(struct api_env *env)
     replies = calloc(n, sizeof(*replies));
     errs = calloc(n, sizeof(*errs));
     state = calloc(n, sizeof(*state));
-    if (!replies || !errs || !state || store_begin(env->store) != 0)
+    rb = calloc(1, sizeof(*rb));
+    if (!replies || !errs || !state || !rb || store_begin(env->store) != 0)
+        ok = false;
+    else if (store_receipt_batch_next(env->store, &rb->id) != 0)
         ok = false;
     /* the election's tail (seq, chain) and state, read inside the transaction once per election
      * met in the batch and carried from ballot to ballot (nothing else writes during the flush) */
@@ -728,6 +848,7 @@ void api_flush(struct api_env *env)
     struct store_election tail;
     for (size_t i = 0; ok && i < n; i++) {
         struct pending_ballot *p = &b->items[i];
+        struct proto_error why;
         if (p->election != tail_election) {
             int rc = store_election_get(env->store, p->election, &tail);
             if (rc < 0 || store_ballot_last(env->store, p->election, &seq, chain) != 0) {
@@ -738,18 +859,25 @@ void api_flush(struct api_env *env)
                 tail.state[0] = '\0';
             tail_election = p->election;
         }
-        replies[i] = json_object_new_object();
+        if (!(replies[i] = json_object_new_object())) {
+            ok = false;
+            break;
+        }
         if (strcmp(tail.state, "open") || tail.round != p->round) {
             /* the round closed while this ballot waited: it is not recorded */
-            api_fail(&errs[i], "not_open", "ballot", "the round closed before this ballot could be recorded");
+            api_fail(&why, "not_open", "ballot", "the round closed before this ballot could be recorded");
             state[i] = 1;
-            continue;
+        } else {
+            state[i] = commit_one(env, p, &seq, chain, rb, replies[i], &why);
         }
-        state[i] = commit_one(env, p, &seq, chain, replies[i], &errs[i]);
+        if (state[i] == 1 && !(errs[i] = malloc(sizeof(why))))
+            state[i] = -1;
+        else if (state[i] == 1)
+            *errs[i] = why;
         if (state[i] < 0)
             ok = false;
     }
-    if (ok && store_commit(env->store) != 0)
+    if (ok && (seal_receipts(env, rb) != 0 || store_commit(env->store) != 0))
         ok = false;
     if (!ok)
         store_rollback(env->store);
@@ -759,14 +887,14 @@ void api_flush(struct api_env *env)
         if (!ok) {
             struct proto_error e;
             proto_fail(&e, PROTO_INTERNAL, NULL, "the server could not record the ballot; nothing was recorded; send it again");
-            json_object_put(replies ? replies[i] : NULL);
             deliver(env, p, NULL, &e);
         } else if (state[i] == 0) {
-            deliver(env, p, replies[i], NULL);
+            deliver(env, p, replies[i], NULL); /* consumes the reply */
+            replies[i] = NULL;
         } else {
-            json_object_put(replies[i]);
-            deliver(env, p, NULL, &errs[i]);
+            deliver(env, p, NULL, errs[i]);
         }
+        json_object_put(replies ? replies[i] : NULL);
     }
     if (ok) {
         for (size_t i = 0; i < n; i++) { /* kept facts learn who has voted */
@@ -790,12 +918,15 @@ void api_flush(struct api_env *env)
     } else {
         log_error("election: a batch of %zu ballots could not be committed", n);
     }
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
         pending_clear(&b->items[i]);
+        free(errs ? errs[i] : NULL);
+    }
     b->count = 0;
     free(replies);
     free(errs);
     free(state);
+    free(rb);
 }
 
 /* ---- handlers ---- */
@@ -1614,13 +1745,19 @@ static int handle_cast(struct api_env *env, struct api_conn *conn, const struct 
         one.len = len;
         memcpy(one.sig, sig, 64);
         memcpy(one.hash, hash, 32);
-        if (store_begin(env->store) != 0)
+        struct receipt_batch *rb = calloc(1, sizeof(*rb));
+        if (!rb || store_begin(env->store) != 0) {
+            free(rb);
             return api_internal_error(err, "starting a transaction");
-        if (store_ballot_last(env->store, b.election, &seq, chain) != 0 ||
-            (rc = commit_one(env, &one, &seq, chain, reply, err)) != 0 || store_commit(env->store) != 0) {
+        }
+        if (store_receipt_batch_next(env->store, &rb->id) != 0 || store_ballot_last(env->store, b.election, &seq, chain) != 0 ||
+            (rc = commit_one(env, &one, &seq, chain, rb, reply, err)) != 0 || seal_receipts(env, rb) != 0 ||
+            store_commit(env->store) != 0) {
             store_rollback(env->store);
+            free(rb);
             return rc > 0 ? -1 : api_internal_error(err, "recording the ballot");
         }
+        free(rb);
     }
     return 0;
 }

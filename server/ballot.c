@@ -185,6 +185,19 @@ int receipt_format(int64_t election, int32_t round, int64_t seq, const uint8_t b
     return len;
 }
 
+int receipt_batch_format(int64_t batch, size_t leaves, const uint8_t root[32], int64_t signed_ms, char *out)
+{
+    char r[65], when[TIMEUTIL_RFC3339_LEN];
+    int len = 0;
+
+    if (batch < 1 || leaves < 1 || leaves > RECEIPT_BATCH_MAX || timeutil_rfc3339(signed_ms, when) != 0)
+        return -1;
+    identity_hex_encode(root, 32, r);
+    put(out, BALLOT_TEXT_MAX, &len, "b40-receipt-batch-v1\nnetwork: %s\nbatch: %lld\nleaves: %zu\nroot: %s\nsigned: %s\n",
+        IDENTITY_NETWORK, (long long)batch, leaves, r, when);
+    return len;
+}
+
 int chain_head_format(int64_t election, int32_t round, int64_t seq, const uint8_t chain[32], int64_t closed_ms,
                       char *out)
 {

@@ -443,7 +443,7 @@ char *proto_reply_error(struct json_object *id, const struct proto_error *err, s
     json_object_object_add(e, "message", json_object_new_string(err->message));
     if (err->field[0])
         json_object_object_add(e, "field", json_object_new_string(err->field));
-    for (int i = 0; i < err->ndetail && i < 4; i++) {
+    for (int i = 0; i < err->ndetail && i < PROTO_DETAILS_MAX; i++) {
         struct json_object *v = json_tokener_parse(err->detail[i].json);
         if (v)
             json_object_object_add(e, err->detail[i].key, v);
@@ -473,7 +473,7 @@ static int add_detail(struct proto_error *err, const char *key, struct json_obje
     const char *text;
     int rc = -1;
 
-    if (v && err->ndetail >= 0 && err->ndetail < 4 && strlen(key) < sizeof(err->detail[0].key)) {
+    if (v && err->ndetail >= 0 && err->ndetail < PROTO_DETAILS_MAX && strlen(key) < sizeof(err->detail[0].key)) {
         text = json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN);
         if (strlen(text) < sizeof(err->detail[0].json)) {
             strcpy(err->detail[err->ndetail].key, key);
@@ -489,6 +489,11 @@ static int add_detail(struct proto_error *err, const char *key, struct json_obje
 int proto_error_detail(struct proto_error *err, const char *key, const char *value)
 {
     return add_detail(err, key, json_object_new_string(value));
+}
+
+int proto_error_detail_json(struct proto_error *err, const char *key, struct json_object *value)
+{
+    return add_detail(err, key, value);
 }
 
 int proto_error_detail_int(struct proto_error *err, const char *key, int64_t value)

@@ -517,6 +517,29 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
     "CREATE TRIGGER minutes_kept_d BEFORE DELETE ON minutes"
     "  BEGIN SELECT RAISE(ABORT, 'signed minutes are kept'); END;"
     "PRAGMA user_version = 5;",
+
+    /* 6: receipts signed a batch at a time (docs/audit.md "Batch-signed receipts"): the signed Merkle roots,
+     * and each ballot's place in its batch; the rows before keep their own receipt signature */
+    "CREATE TABLE receipt_batches ("
+    "  id            INTEGER PRIMARY KEY,"
+    "  statement     TEXT NOT NULL,"
+    "  signature     BLOB NOT NULL CHECK (length(signature) = 64),"
+    "  leaves        INTEGER NOT NULL CHECK (leaves BETWEEN 1 AND 256),"
+    "  root          BLOB NOT NULL CHECK (length(root) = 32),"
+    "  signed_at_ms  INTEGER NOT NULL"
+    ") STRICT;"
+    "CREATE TRIGGER receipt_batches_kept_u BEFORE UPDATE ON receipt_batches"
+    "  BEGIN SELECT RAISE(ABORT, 'receipt batches are never changed'); END;"
+    "CREATE TRIGGER receipt_batches_kept_d BEFORE DELETE ON receipt_batches"
+    "  BEGIN SELECT RAISE(ABORT, 'receipt batches are kept'); END;"
+    /* the batch row is written after its ballots (its root needs them all): checked at commit */
+    "ALTER TABLE ballots ADD COLUMN receipt_batch INTEGER REFERENCES receipt_batches (id) DEFERRABLE INITIALLY DEFERRED;"
+    "ALTER TABLE ballots ADD COLUMN receipt_index INTEGER"
+    "  CHECK ((receipt_index IS NULL) = (receipt_batch IS NULL)"
+    "     AND (receipt_batch IS NULL) = (length(receipt_signature) = 64)"
+    "     AND (receipt_index IS NULL OR receipt_index BETWEEN 0 AND 255));"
+    "CREATE UNIQUE INDEX ballots_in_receipt_batch ON ballots (receipt_batch, receipt_index);"
+    "PRAGMA user_version = 6;",
 };
 
 enum stmt_id {

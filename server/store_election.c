@@ -39,6 +39,10 @@ enum {
     SE_BALLOTS,
     SE_BALLOT_RECEIPT,
     SE_BALLOT_COUNT,
+    SE_RECEIPT_BATCH_NEXT,
+    SE_RECEIPT_BATCH_ADD,
+    SE_RECEIPT_BATCH_GET,
+    SE_RECEIPT_BATCH_RECEIPTS,
     SE_ELECTIONS,
     SE_COUNT
 };
@@ -90,10 +94,16 @@ const char *const store_election_sql[SE_COUNT] = {
     [SE_BALLOT_LAST] = "SELECT seq, chain FROM ballots WHERE election_id = ?1 ORDER BY seq DESC LIMIT 1",
     [SE_BALLOT_OF_CITY] = "SELECT ballot_hash FROM ballots WHERE election_id = ?1 AND round = ?2 AND city_id = ?3",
     [SE_BALLOT_ADD] = "INSERT OR IGNORE INTO ballots (election_id, round, city_id, seq, text, signature, key_id, choice,"
-                      " ballot_hash, chain, recorded_at_ms, receipt, receipt_signature)"
-                      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                      " ballot_hash, chain, recorded_at_ms, receipt, receipt_signature, receipt_batch, receipt_index)"
+                      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, X'', ?13, ?14)",
+    [SE_RECEIPT_BATCH_NEXT] = "SELECT coalesce(max(id), 0) + 1 FROM receipt_batches",
+    [SE_RECEIPT_BATCH_ADD] = "INSERT INTO receipt_batches (id, statement, signature, leaves, root, signed_at_ms)"
+                             " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [SE_RECEIPT_BATCH_GET] = "SELECT statement, signature, leaves FROM receipt_batches WHERE id = ?1",
+    [SE_RECEIPT_BATCH_RECEIPTS] = "SELECT receipt_index, receipt FROM ballots WHERE receipt_batch = ?1 ORDER BY receipt_index",
     [SE_BALLOT_COUNT] = "SELECT count(*) FROM ballots WHERE election_id = ?1 AND round = ?2",
-    [SE_BALLOT_RECEIPT] = "SELECT seq, receipt, receipt_signature FROM ballots WHERE ballot_hash = ?1",
+    [SE_BALLOT_RECEIPT] = "SELECT seq, receipt, receipt_signature, coalesce(receipt_batch, 0), coalesce(receipt_index, 0)"
+                          " FROM ballots WHERE ballot_hash = ?1",
     [SE_ELECTIONS] = "SELECT id FROM elections WHERE ?1 = 0 OR summit_id = ?1 ORDER BY id DESC LIMIT 200",
     [SE_BALLOTS] = "SELECT b.seq, b.city_id, c.code, b.choice, b.ballot_hash FROM ballots b JOIN cities c"
                    " ON c.id = b.city_id WHERE b.election_id = ?1 AND b.round = ?2 ORDER BY b.seq",
@@ -468,7 +478,7 @@ int store_ballot_of_city(struct store *st, int64_t election_id, int32_t round, i
 
 int store_ballot_add(struct store *st, int64_t election_id, int32_t round, int64_t city_id, int64_t seq, const char *text,
                      size_t text_len, const uint8_t sig[64], int64_t key_id, const char *choice, const uint8_t hash[32],
-                     const uint8_t chain[32], int64_t recorded_ms, const char *receipt, const uint8_t receipt_sig[64])
+                     const uint8_t chain[32], int64_t recorded_ms, const char *receipt, int64_t batch, int32_t index)
 {
     sqlite3_stmt *s = S(st, SE_BALLOT_ADD);
 
@@ -484,8 +494,66 @@ int store_ballot_add(struct store *st, int64_t election_id, int32_t round, int64
     sqlite3_bind_blob(s, 10, chain, 32, SQLITE_STATIC);
     sqlite3_bind_int64(s, 11, recorded_ms);
     sqlite3_bind_text(s, 12, receipt, -1, SQLITE_STATIC);
-    sqlite3_bind_blob(s, 13, receipt_sig, 64, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 13, batch);
+    sqlite3_bind_int(s, 14, index);
     return store_write_changed(st, s); /* OR IGNORE: a clash with the table's uniqueness changes nothing */
+}
+
+int store_receipt_batch_next(struct store *st, int64_t *id)
+{
+    sqlite3_stmt *s = S(st, SE_RECEIPT_BATCH_NEXT);
+    int rc;
+
+    if ((rc = store_row(st, s)) != 0)
+        return -1;
+    *id = sqlite3_column_int64(s, 0);
+    store_stmt_done(s);
+    return 0;
+}
+
+int store_receipt_batch_add(struct store *st, int64_t id, const char *statement, const uint8_t sig[64], size_t leaves,
+                            const uint8_t root[32], int64_t signed_ms)
+{
+    sqlite3_stmt *s = S(st, SE_RECEIPT_BATCH_ADD);
+
+    sqlite3_bind_int64(s, 1, id);
+    sqlite3_bind_text(s, 2, statement, -1, SQLITE_STATIC);
+    sqlite3_bind_blob(s, 3, sig, 64, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 4, (int64_t)leaves);
+    sqlite3_bind_blob(s, 5, root, 32, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 6, signed_ms);
+    return store_step_write(st, s, "adding a receipt batch") ? -1 : 0;
+}
+
+int store_receipt_batch_get(struct store *st, int64_t id, char *statement, size_t statement_len, uint8_t sig[64],
+                            size_t *leaves)
+{
+    sqlite3_stmt *s = S(st, SE_RECEIPT_BATCH_GET);
+    int rc;
+
+    sqlite3_bind_int64(s, 1, id);
+    if ((rc = store_row(st, s)) != 0)
+        return rc;
+    store_col_text_cut(s, 0, statement, statement_len);
+    store_col_blob(s, 1, sig, 64);
+    *leaves = (size_t)sqlite3_column_int64(s, 2);
+    store_stmt_done(s);
+    return 0;
+}
+
+int store_receipt_batch_each(struct store *st, int64_t id, int (*fn)(void *ctx, int32_t index, const char *receipt),
+                             void *ctx)
+{
+    sqlite3_stmt *s = S(st, SE_RECEIPT_BATCH_RECEIPTS);
+    int rc, stop = 0;
+
+    sqlite3_bind_int64(s, 1, id);
+    while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW)
+        stop = fn(ctx, sqlite3_column_int(s, 0), (const char *)sqlite3_column_text(s, 1));
+    if (!stop && rc != SQLITE_DONE)
+        stop = -1;
+    store_stmt_done(s);
+    return stop;
 }
 
 int store_ballots_each(struct store *st, int64_t election_id, int32_t round,
@@ -511,18 +579,21 @@ int store_ballots_each(struct store *st, int64_t election_id, int32_t round,
     return stop;
 }
 
-int store_ballot_receipt(struct store *st, const uint8_t hash[32], int64_t *seq, char *receipt, size_t receipt_len,
-                         uint8_t sig[64])
+int store_ballot_receipt(struct store *st, const uint8_t hash[32], struct store_receipt *out)
 {
     sqlite3_stmt *s = S(st, SE_BALLOT_RECEIPT);
     int rc;
 
+    memset(out, 0, sizeof(*out));
     sqlite3_bind_blob(s, 1, hash, 32, SQLITE_STATIC);
     if ((rc = store_row(st, s)) != 0)
         return rc;
-    *seq = sqlite3_column_int64(s, 0);
-    store_col_text_cut(s, 1, receipt, receipt_len);
-    store_col_blob(s, 2, sig, 64);
+    out->seq = sqlite3_column_int64(s, 0);
+    store_col_text_cut(s, 1, out->text, sizeof(out->text));
+    out->batch = sqlite3_column_int64(s, 3);
+    out->index = sqlite3_column_int(s, 4);
+    if (!out->batch)
+        store_col_blob(s, 2, out->signature, 64);
     store_stmt_done(s);
     return 0;
 }

@@ -71,6 +71,16 @@ int chain_head_format(int64_t election, int32_t round, int64_t seq, const uint8_
                       char *out);
 
 /*
+ * Receipts are signed a batch at a time (docs/audit.md "Batch-signed
+ * receipts"): the server signs this statement over the Merkle root (RFC 9162,
+ * include/b40/merkle.h) of the batch's receipts, and each receipt carries its
+ * index and audit path. At most RECEIPT_BATCH_MAX receipts a batch, so that a
+ * path has at most 8 hashes. Writes BALLOT_TEXT_MAX bytes; the length or -1.
+ */
+#define RECEIPT_BATCH_MAX 256
+int receipt_batch_format(int64_t batch, size_t leaves, const uint8_t root[32], int64_t signed_ms, char *out);
+
+/*
  * Working-group motions (docs/audit.md "Motions"): their own poll, ballot,
  * chain, receipt and chain head, each with a first line of its own, so that
  * a motion ballot can never be taken for an election ballot nor the other

@@ -39,6 +39,9 @@ enum proto_code {
 /* The wire name of a code ("bad_json", ...). Never NULL. */
 const char *proto_code_name(enum proto_code code);
 
+/* Extra members an error may carry (already_voted: the recorded ballot's hash and its receipt with its proof). */
+#define PROTO_DETAILS_MAX 8
+
 struct proto_error {
     enum proto_code code;
     char domain_code[32]; /* with PROTO_DOMAIN: e.g. "not_signed_in" */
@@ -48,12 +51,14 @@ struct proto_error {
     struct {
         char key[24];
         char json[600];
-    } detail[4];
+    } detail[PROTO_DETAILS_MAX];
     int ndetail;
 };
 
-/* Adds a string member to err's error object (at most 4; longer values are refused). 0 or -1. */
+/* Adds a string member to err's error object (at most PROTO_DETAILS_MAX; longer values are refused). 0 or -1. */
 int proto_error_detail(struct proto_error *err, const char *key, const char *value);
+/* Adds any JSON member (taking value; its text at most 599 bytes). 0 or -1. */
+int proto_error_detail_json(struct proto_error *err, const char *key, struct json_object *value);
 /* Adds an integer member. 0 or -1. */
 int proto_error_detail_int(struct proto_error *err, const char *key, int64_t value);
 

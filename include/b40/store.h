@@ -18,7 +18,7 @@
 struct store;
 
 /* The schema version this build creates and understands. */
-#define STORE_SCHEMA_VERSION 5
+#define STORE_SCHEMA_VERSION 6
 
 enum store_mode {
     STORE_CREATE,   /* the file must not exist: create it (mode 0600) at the newest schema */

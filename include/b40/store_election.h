@@ -127,23 +127,45 @@ int store_ballot_last(struct store *st, int64_t election_id, int64_t *seq, uint8
 int store_ballot_of_city(struct store *st, int64_t election_id, int32_t round, int64_t city_id, uint8_t hash[32])
     __attribute__((warn_unused_result));
 /*
- * Records a ballot (in the caller's transaction). 0 recorded; 1 refused by the
- * table's uniqueness — the city has a ballot in this round, or this very
- * ballot (its hash) is recorded — and nothing was written; -1 failed.
+ * Records a ballot (in the caller's transaction), its receipt at `index` of
+ * receipt batch `batch` (whose row the same transaction must add before it
+ * commits: store_receipt_batch_add). 0 recorded; 1 refused by the table's
+ * uniqueness — the city has a ballot in this round, or this very ballot (its
+ * hash) is recorded — and nothing was written; -1 failed.
  */
 int store_ballot_add(struct store *st, int64_t election_id, int32_t round, int64_t city_id, int64_t seq, const char *text,
                      size_t text_len, const uint8_t sig[64], int64_t key_id, const char *choice, const uint8_t hash[32],
-                     const uint8_t chain[32], int64_t recorded_ms, const char *receipt, const uint8_t receipt_sig[64])
+                     const uint8_t chain[32], int64_t recorded_ms, const char *receipt, int64_t batch, int32_t index)
     __attribute__((warn_unused_result));
+/* The id the next receipt batch gets (in the caller's transaction). 0 or -1. */
+int store_receipt_batch_next(struct store *st, int64_t *id) __attribute__((warn_unused_result));
+/* Adds a receipt batch: its signed statement (docs/audit.md), the signature, the leaf count and the root. 0 or -1. */
+int store_receipt_batch_add(struct store *st, int64_t id, const char *statement, const uint8_t sig[64], size_t leaves,
+                            const uint8_t root[32], int64_t signed_ms) __attribute__((warn_unused_result));
+/* A receipt batch's statement, signature and leaf count: 0 found, 1 none, -1 error. */
+int store_receipt_batch_get(struct store *st, int64_t id, char *statement, size_t statement_len, uint8_t sig[64],
+                            size_t *leaves) __attribute__((warn_unused_result));
+/* The receipts of a batch in index order; fn returning non-zero stops (and is returned). */
+int store_receipt_batch_each(struct store *st, int64_t id, int (*fn)(void *ctx, int32_t index, const char *receipt),
+                             void *ctx) __attribute__((warn_unused_result));
 int store_ballots_each(struct store *st, int64_t election_id, int32_t round,
                        int (*fn)(void *ctx, const struct store_ballot_row *b), void *ctx) __attribute__((warn_unused_result));
 
 /* The number of ballots recorded in a round. 0 or -1. */
 int store_ballot_count(struct store *st, int64_t election_id, int32_t round, int64_t *n) __attribute__((warn_unused_result));
 
+/* A stored receipt: signed alone (batch 0: the rows from before schema 6) or at `index` of a receipt batch. */
+struct store_receipt {
+    int64_t seq;
+    char text[512];
+    uint8_t signature[64]; /* batch 0 only */
+    int64_t batch;
+    int32_t index;
+};
+
 /* The stored receipt of the ballot with this hash: 0 found, 1 none, -1 error. */
-int store_ballot_receipt(struct store *st, const uint8_t hash[32], int64_t *seq, char *receipt, size_t receipt_len,
-                         uint8_t sig[64]) __attribute__((warn_unused_result));
+int store_ballot_receipt(struct store *st, const uint8_t hash[32], struct store_receipt *out)
+    __attribute__((warn_unused_result));
 
 /* Election ids, newest first (at most 200), of one summit or (summit_id 0) of all. */
 int store_elections_each(struct store *st, int64_t summit_id, int (*fn)(void *ctx, int64_t id), void *ctx)

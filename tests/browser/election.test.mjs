@@ -39,6 +39,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { startServer, parseEnrollLinks, SOURCE } from '../lib/harness.mjs';
+import { checkReceiptProof } from '../e2e/elutil.mjs';
 
 const ARTIFACTS = process.env.B40_ARTIFACTS || join(SOURCE, 'tests', 'artifacts');
 const CHROMIUM = process.env.B40_CHROMIUM || '/usr/bin/chromium';
@@ -554,13 +555,20 @@ describe('summit and election pages (demo network)', () => {
     assert.match(download.suggestedFilename(), /^b40-receipt-election-\d+-round-1-athens\.txt$/);
     const file = readFileSync(await download.path(), 'utf8');
     const receipt = /----- receipt \(the exact text the server signed\) -----\n(b40-receipt-v1\n(?:[a-z0-9-]+: [^\n]+\n)+)/.exec(file)?.[1];
-    const receiptSig = /----- receipt signature \(Ed25519, hex\) -----\n([0-9a-f]{128})\n/.exec(file)?.[1];
+    const batch = /----- receipt batch \(the exact text the server signed: the Merkle root of its receipts\) -----\n(b40-receipt-batch-v1\n(?:[a-z0-9-]+: [^\n]+\n)+)/.exec(file)?.[1];
+    const batchSig = /----- receipt batch signature \(Ed25519, hex\) -----\n([0-9a-f]{128})\n/.exec(file)?.[1];
+    const index = /----- place of this receipt in the batch \(index, from 0\) -----\n([0-9]+)\n/.exec(file)?.[1];
+    const pathPart = /----- audit path \(SHA-256, hex, nearest the receipt first; RFC 9162 2\.1\.3\) -----\n((?:[0-9a-f]{64}\n)+|\(none: the batch holds this receipt alone\)\n)/.exec(file)?.[1];
     const fileKey = /----- server public key \(Ed25519, hex\) -----\n([0-9a-f]{64})\n/.exec(file)?.[1];
-    assert.ok(receipt && receiptSig && fileKey, `the saved receipt has the receipt, its signature and the server key:\n${file}`);
+    assert.ok(receipt && batch && batchSig && index && pathPart && fileKey,
+      `the saved receipt has the receipt, its batch with signature, place and path, and the server key:\n${file}`);
+    const path = pathPart.startsWith('(') ? [] : pathPart.trim().split('\n');
     assert.ok(file.includes(shown), 'the saved receipt holds the ballot text as shown');
     assert.match(receipt, new RegExp(`\nballot-sha256: ${sha256hex(shown)}\n`));
     if (serverKey) assert.equal(fileKey, serverKey, 'the key in the file is the server key b40 init printed');
-    assert.ok(verifyHex(fileKey, receipt, receiptSig), 'the receipt signature in the file verifies');
+    // the proof in the file checks out with the docs' definitions (elutil.mjs, written from docs/audit.md)
+    checkReceiptProof({ receipt, receipt_batch: batch, receipt_batch_signature: batchSig, receipt_index: Number(index), receipt_path: path },
+      fileKey, 'the saved receipt file');
 
     await waitFor(c, '#turnout[data-voted="1"]', srv);
     await c.waitForFunction(() => !document.querySelector('#not-voted li[data-code="athens"]'), null, { timeout: WAIT_MS });
@@ -672,7 +680,7 @@ describe('summit and election pages (demo network)', () => {
         const get = store.get(`${election}/${round}/sofia`);
         get.onsuccess = () => {
           const r = get.result;
-          store.put({ ...r, state: 'unsent', receipt: null, receiptSignature: null, serverKey: null, seq: null, recorded: null });
+          store.put({ ...r, state: 'unsent', receipt: null, receiptSignature: null, receiptProof: null, serverKey: null, seq: null, recorded: null });
         };
         tx.oncomplete = () => resolve();
         tx.onerror = () => reject(tx.error);
@@ -681,6 +689,7 @@ describe('summit and election pages (demo network)', () => {
     await s2.p.reload({ waitUntil: 'load' });
     await expectReceipt(s2.p, s2.shown);
     assert.match(await s2.p.textContent('#status'), /already recorded/);
+    assert.equal(await s2.p.textContent('#receipt-check'), 'Checked on this device: valid', 'the receipt sent again, with its batch proof');
     await s2.p.screenshot({ path: join(ARTIFACTS, 'election-vote-replayed-desktop.png'), fullPage: true });
 
     const z2 = await vote('zagreb', 'athens', { round: 2 });

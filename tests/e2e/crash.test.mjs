@@ -13,7 +13,7 @@ import { TIME_RE, sleep } from './wsutil.mjs';
 import { callOk, fails, startDemo, finish, signHex } from './idutil.mjs';
 import {
   secretariat, demoPerson, cityPerson, createSummit, checkInAll, getElection, roundOf, checkPoll, checkReceipt, checkChainHead,
-  chainOf, ballotText, sha256hex, verifyHex, sqlite, reconnect, parseText,
+  chainOf, ballotText, sha256hex, verifyHex, sqlite, reconnect, parseText, merkleLeaf, merkleRoot,
 } from './elutil.mjs';
 
 const T = { timeout: 300000 };
@@ -39,15 +39,38 @@ const DEMO = ['istanbul', 'edirne', 'tekirdag', 'kirklareli', 'athens', 'thessal
 function storedBallots(db, e) {
   return sqlite(db, `SELECT b.seq, b.round, c.code AS city, b.text, lower(hex(b.signature)) AS signature,
       lower(hex(b.ballot_hash)) AS ballot_hash, lower(hex(b.chain)) AS chain, b.receipt,
-      lower(hex(b.receipt_signature)) AS receipt_signature, b.choice
+      b.receipt_batch, b.receipt_index, b.choice
     FROM ballots b JOIN cities c ON c.id = b.city_id WHERE b.election_id = ${e} ORDER BY b.seq`);
+}
+
+/**
+ * Checks every receipt batch the ballots of election e are in: the batch's
+ * receipts (all of them, of any election) are 0..leaves-1, their Merkle root
+ * is the stored root and the one the signed statement names, and the
+ * statement's signature verifies with the server key.
+ */
+function checkStoredBatches(db, e, serverKey) {
+  const ids = sqlite(db, `SELECT DISTINCT receipt_batch AS id FROM ballots WHERE election_id = ${e} ORDER BY 1`).map((x) => x.id);
+  assert.ok(ids.length >= 1 && ids.every((id) => Number.isInteger(id)), `receipt batches ${JSON.stringify(ids)}`);
+  for (const id of ids) {
+    const [b] = sqlite(db, `SELECT statement, lower(hex(signature)) AS signature, leaves, lower(hex(root)) AS root FROM receipt_batches WHERE id = ${id}`);
+    assert.ok(b, `receipt batch ${id} is not in the database`);
+    const receipts = sqlite(db, `SELECT receipt_index AS i, receipt FROM ballots WHERE receipt_batch = ${id} ORDER BY receipt_index`);
+    assert.deepEqual(receipts.map((r) => r.i), [...Array(b.leaves).keys()], `receipt batch ${id}: its receipts' places`);
+    const root = merkleRoot(receipts.map((r) => merkleLeaf(r.receipt))).toString('hex');
+    assert.equal(root, b.root, `receipt batch ${id}: the stored root is not the Merkle root of its receipts`);
+    const { fields } = parseText(b.statement, 'b40-receipt-batch-v1', ['network', 'batch', 'leaves', 'root', 'signed'], `batch ${id}`);
+    assert.deepEqual([fields.batch, fields.leaves, fields.root], [String(id), String(b.leaves), root], `receipt batch ${id}: statement`);
+    assert.ok(verifyHex(serverKey, b.statement, b.signature), `receipt batch ${id}: the server's signature does not verify`);
+  }
+  return ids.length;
 }
 
 /**
  * Checks the stored ballots on their own: each text hashes to its
  * ballot_hash and names its city; seq runs 1..n; the chain recomputed from
  * the genesis matches every stored link; every stored receipt is canonical,
- * names its ballot and link, and is signed by the server. Returns the rows.
+ * names its ballot and link, and is in a receipt batch whose signed root covers it. Returns the rows.
  */
 function checkStoredChain(db, e, serverKey) {
   const rows = storedBallots(db, e);
@@ -61,8 +84,9 @@ function checkStoredChain(db, e, serverKey) {
     assert.deepEqual([fields.election, fields.round, fields.seq, fields['ballot-sha256'], fields.chain],
       [String(e), String(r.round), String(r.seq), r.ballot_hash, r.chain], `stored receipt ${r.seq}`);
     assert.match(fields.recorded, TIME_RE);
-    assert.ok(verifyHex(serverKey, r.receipt, r.receipt_signature), `stored receipt ${r.seq}: the server's signature does not verify`);
+    assert.ok(Number.isInteger(r.receipt_batch) && Number.isInteger(r.receipt_index), `stored receipt ${r.seq}: no batch`);
   });
+  checkStoredBatches(db, e, serverKey);
   const cities = rows.map((r) => `${r.round}/${r.city}`);
   assert.equal(new Set(cities).size, cities.length, `a city with two ballots in one round: ${cities.join(' ')}`);
   return rows;

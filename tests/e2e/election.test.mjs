@@ -14,7 +14,7 @@ import { TIME_RE, assertNoSanitizerReport } from './wsutil.mjs';
 import { call, ok, callOk, callFails, fails, open, startDemo, finish, makeKey, signHex, codesIn, revocationStatement, rfc3339 } from './idutil.mjs';
 import {
   secretariat, demoPerson, cityPerson, createSummit, checkInAll, getElection, roundOf, checkPoll,
-  castBallot, checkReceipt, checkChainHead, chainGenesis, chainNext, chainOf, ballotText, sha256hex, randomHex, sqlite,
+  castBallot, checkReceipt, checkReceiptProof, checkChainHead, chainGenesis, chainNext, chainOf, ballotText, sha256hex, randomHex, sqlite,
 } from './elutil.mjs';
 
 const T = { timeout: 180000 };
@@ -242,7 +242,13 @@ describe('an election from candidacy to a president, through a runoff', () => {
     }
     // The very same bytes again.
     const again = await call(v.sofia.c, 'election.cast', { ballot: first.ballot, signature: first.signature });
-    assert.equal(fails(again, 'already_voted', 'the same ballot again').ballot_hash, first.ballotHash);
+    const e = fails(again, 'already_voted', 'the same ballot again');
+    assert.equal(e.ballot_hash, first.ballotHash);
+    // ... brings its stored receipt back (a voter whose reply was lost), with the proof of its batch
+    assert.equal(e.seq, first.seq, 'the stored receipt\'s seq');
+    assert.ok(e.receipt.includes(`\nballot-sha256: ${first.ballotHash}\n`) && e.receipt.includes(`\nseq: ${first.seq}\n`), e.receipt);
+    assert.equal(e.server_key, w.serverKey);
+    checkReceiptProof(e, w.serverKey, 'the stored receipt sent again');
     assert.deepEqual(roundOf(await getElection(w.sec.c, E.id), 1).turnout, { voted: 9, eligible: 30 });
   });
 

@@ -120,14 +120,78 @@ export function chainOf(election, ballots) {
   return links.map((l) => l.toString('hex'));
 }
 
+// ---- batch-signed receipts: the Merkle tree of RFC 9162 2.1 ---------------
+
+export const merkleLeaf = (text) => sha256(Buffer.concat([Buffer.from([0]), Buffer.from(text, 'utf8')]));
+const merkleNode = (l, r) => sha256(Buffer.concat([Buffer.from([1]), l, r]));
+
+/** RFC 9162 2.1.1: the Merkle tree hash of leaf hashes (Buffers), recursively as the RFC writes it. */
+export function merkleRoot(leaves) {
+  assert.ok(leaves.length >= 1, 'a receipt batch of no receipts');
+  if (leaves.length === 1) return leaves[0];
+  let k = 1;
+  while (k * 2 < leaves.length) k *= 2;
+  return merkleNode(merkleRoot(leaves.slice(0, k)), merkleRoot(leaves.slice(k)));
+}
+
+/** RFC 9162 2.1.3.2: does leaf (a Buffer) at index m of n with the audit path (hex strings) give rootHex? */
+export function merkleVerify(leaf, m, n, path, rootHex) {
+  if (!(m < n)) return false;
+  let fn = m;
+  let sn = n - 1;
+  let r = leaf;
+  for (const p of path) {
+    if (sn === 0) return false;
+    const pb = Buffer.from(p, 'hex');
+    if (fn % 2 === 1 || fn === sn) {
+      r = merkleNode(pb, r);
+      if (fn % 2 === 0) {
+        while (fn % 2 === 0 && fn !== 0) { fn = Math.floor(fn / 2); sn = Math.floor(sn / 2); }
+      }
+    } else {
+      r = merkleNode(r, pb);
+    }
+    fn = Math.floor(fn / 2);
+    sn = Math.floor(sn / 2);
+  }
+  return sn === 0 && r.toString('hex') === rootHex;
+}
+
+export const receiptBatchText = ({ batch, leaves, root, signed }) => text('b40-receipt-batch-v1', [
+  ['network', NETWORK], ['batch', batch], ['leaves', leaves], ['root', root], ['signed', signed],
+]);
+
+/**
+ * Checks a receipt's batch proof (docs/audit.md "Batch-signed receipts"): the
+ * batch statement canonical and signed by serverKey, the receipt at `index`
+ * of its leaves, its audit path leading to the statement's root. Returns the
+ * statement's fields.
+ */
+export function checkReceiptProof({ receipt, receipt_batch: statement, receipt_batch_signature: sig, receipt_index: index,
+  receipt_path: path }, serverKey, what = 'receipt') {
+  const { fields } = parseText(statement, 'b40-receipt-batch-v1', ['network', 'batch', 'leaves', 'root', 'signed'], `${what}: batch`);
+  assert.match(fields.batch, /^[1-9][0-9]*$/, `${what}: batch id`);
+  assert.match(fields.leaves, /^[1-9][0-9]*$/, `${what}: batch leaves`);
+  assert.ok(Number(fields.leaves) <= 256, `${what}: a batch of ${fields.leaves} receipts (at most 256)`);
+  assert.match(fields.root, /^[0-9a-f]{64}$/, `${what}: batch root`);
+  assert.match(fields.signed, TIME_RE, `${what}: batch signed`);
+  assert.equal(statement, receiptBatchText(fields), `${what}: the batch statement is not in the canonical form`);
+  assert.ok(verifyHex(serverKey, statement, sig), `${what}: the batch signature does not verify with the server key`);
+  assert.ok(Number.isInteger(index) && index >= 0 && index < Number(fields.leaves), `${what}: index ${index} of ${fields.leaves}`);
+  assert.ok(Array.isArray(path) && path.every((h) => /^[0-9a-f]{64}$/.test(h)), `${what}: path ${JSON.stringify(path)}`);
+  assert.ok(merkleVerify(merkleLeaf(receipt), index, Number(fields.leaves), path, fields.root),
+    `${what}: the audit path does not lead from the receipt to the signed root`);
+  return fields;
+}
+
 // ---- receipts and chain heads --------------------------------------------
 
 /**
  * Checks an election.cast reply against docs/protocol.md and docs/audit.md:
  * ok, the server's key, the ballot's hash, a canonical receipt for this
- * election and round whose seq and ballot hash agree with the reply, and a
- * receipt signature that verifies with serverKey. Returns
- * {seq, ballotHash, chain, recorded, signature (the ballot's)}.
+ * election and round whose seq and ballot hash agree with the reply, and its
+ * batch proof leading to a root signed by serverKey. Returns
+ * {seq, ballotHash, chain, recorded, signature (the ballot's), batch (the batch statement's fields)}.
  */
 export function checkReceipt(r, { serverKey, election, round, ballot, signature }, what = 'election.cast') {
   ok(r, what);
@@ -145,8 +209,9 @@ export function checkReceipt(r, { serverKey, election, round, ballot, signature 
   assert.match(fields.recorded, TIME_RE, `${what}: receipt recorded`);
   assert.equal(r.receipt, receiptText({ election, round, seq: r.seq, ballotHash, chain: fields.chain, recorded: fields.recorded }),
     `${what}: the receipt is not in the canonical form`);
-  assert.ok(verifyHex(serverKey, r.receipt, r.receipt_signature), `${what}: the receipt signature does not verify with the server key`);
-  return { seq: r.seq, ballotHash, chain: fields.chain, recorded: fields.recorded, signature };
+  assert.equal(r.receipt_signature, undefined, `${what}: a receipt signed alone (receipts are signed a batch at a time)`);
+  const batch = checkReceiptProof(r, serverKey, `${what}: receipt`);
+  return { seq: r.seq, ballotHash, chain: fields.chain, recorded: fields.recorded, signature, batch };
 }
 
 /**

@@ -17,6 +17,7 @@
 //   ballotText(f)                 the canonical text; f = {election, round, poll, city, choice, nonce}
 //   parseText(text)               {kind, fields: {name: value}} of any docs/audit.md text (poll, receipt, ...)
 //   verifyEd25519(keyHex, text, sigHex)    -> boolean (async)
+//   verifyReceiptProof(keyHex, receipt, proof) -> boolean (async): a batch-signed receipt
 //   draftBallot({election, round, poll, city, choice})
 //                                 {...fields, nonce, text}: what the voter is shown, not yet signed
 //   prepareBallot(draft, record)  signs draft.text with the keystore record and stores it as
@@ -30,11 +31,14 @@
 // A stored record: {id: 'ELECTION/ROUND/CITY', origin, election, round, city, choice,
 //   poll, nonce, text, signature, publicKey, hash, created, state: 'unsent' | 'recorded'
 //   | 'refused', tries, lastError: {code, message} | null,
-//   receipt, receiptSignature, serverKey, seq, recorded, receiptOk, replayed,
-//   refusal: {code, message, ballotHash} | null}
+//   receipt, receiptSignature (a receipt signed alone, before schema 6) | receiptProof
+//   ({batch: the signed batch statement, signature, index, path}: receipts are signed a batch
+//   at a time, docs/audit.md "Batch-signed receipts"), serverKey, seq, recorded, receiptOk,
+//   replayed, refusal: {code, message, ballotHash} | null}
 
 import { NETWORK, hex, fromHex, randomBytes, sha256Hex } from './statements.js';
 import * as keystore from './keystore.js';
+import { leafHash, verifyInclusion } from './merkle.js';
 
 export const ABSTAIN = 'abstain';
 
@@ -228,6 +232,10 @@ export async function sendBallot(client, rec) {
         return keepReceipt(rec, {
           receipt: src.receipt ?? null,
           receipt_signature: src.receipt_signature ?? null,
+          receipt_batch: src.receipt_batch ?? null,
+          receipt_batch_signature: src.receipt_batch_signature ?? null,
+          receipt_index: src.receipt_index ?? null,
+          receipt_path: src.receipt_path ?? null,
           server_key: src.server_key ?? null,
           ballot_hash: recordedHash,
           seq: src.seq ?? null,
@@ -255,6 +263,9 @@ async function keepReceipt(rec, reply, replayed) {
   // A replay whose reply carries no receipt keeps the one this device may already hold.
   rec.receipt = reply.receipt ?? (replayed ? rec.receipt ?? null : null);
   rec.receiptSignature = reply.receipt_signature ?? (replayed ? rec.receiptSignature ?? null : null);
+  rec.receiptProof = reply.receipt_batch
+    ? { batch: reply.receipt_batch, signature: reply.receipt_batch_signature ?? null, index: reply.receipt_index ?? null, path: reply.receipt_path ?? null }
+    : (replayed ? rec.receiptProof ?? null : null);
   rec.serverKey = reply.server_key ?? (replayed ? rec.serverKey ?? null : null);
   rec.seq = reply.seq ?? (replayed ? rec.seq ?? null : null);
   rec.serverHash = reply.ballot_hash ?? null;
@@ -265,7 +276,9 @@ async function keepReceipt(rec, reply, replayed) {
       && fields.election === String(rec.election) && fields.round === String(rec.round);
     rec.recorded = fields.recorded || null;
     if (rec.seq === null && /^\d+$/.test(fields.seq || '')) rec.seq = Number(fields.seq);
-    if (rec.serverKey && rec.receiptSignature) {
+    if (rec.serverKey && rec.receiptProof) {
+      check.signatureValid = await verifyReceiptProof(rec.serverKey, rec.receipt, rec.receiptProof);
+    } else if (rec.serverKey && rec.receiptSignature) {
       check.signatureValid = await verifyEd25519(rec.serverKey, rec.receipt, rec.receiptSignature);
     }
   }
@@ -273,6 +286,20 @@ async function keepReceipt(rec, reply, replayed) {
   rec.receiptOk = check.hashMatches && check.receiptNamesBallot !== false && check.signatureValid !== false;
   await save(rec).catch(() => {});
   return rec;
+}
+
+/**
+ * A batch-signed receipt (docs/audit.md "Batch-signed receipts"): the batch
+ * statement is signed by the server key, and the receipt's leaf hash with its
+ * audit path leads to the statement's root, at its index of the statement's
+ * leaf count. False on any malformed part.
+ */
+export async function verifyReceiptProof(serverKeyHex, receipt, proof) {
+  const { kind, fields } = parseText(proof.batch || '');
+  if (kind !== 'b40-receipt-batch-v1' || fields.network !== NETWORK || !/^[1-9][0-9]*$/.test(fields.leaves || '')) return false;
+  if (!Number.isSafeInteger(proof.index) || !Array.isArray(proof.path)) return false;
+  if (!(await verifyEd25519(serverKeyHex, proof.batch, proof.signature || ''))) return false;
+  return verifyInclusion(await leafHash(receipt), proof.index, Number(fields.leaves), proof.path, fields.root || '');
 }
 
 /**
@@ -293,6 +320,10 @@ export function receiptFileText(rec, about = {}) {
     '\n',
     rec.receipt ? part('receipt (the exact text the server signed)', rec.receipt) : line('The server recorded this ballot; its receipt text was not sent again.'),
     rec.receiptSignature ? part('receipt signature (Ed25519, hex)', rec.receiptSignature) : '',
+    rec.receiptProof ? part('receipt batch (the exact text the server signed: the Merkle root of its receipts)', rec.receiptProof.batch) : '',
+    rec.receiptProof ? part('receipt batch signature (Ed25519, hex)', rec.receiptProof.signature || '') : '',
+    rec.receiptProof ? part('place of this receipt in the batch (index, from 0)', String(rec.receiptProof.index)) : '',
+    rec.receiptProof ? part('audit path (SHA-256, hex, nearest the receipt first; RFC 9162 2.1.3)', (rec.receiptProof.path || []).join('\n') || '(none: the batch holds this receipt alone)') : '',
     rec.serverKey ? part('server public key (Ed25519, hex)', rec.serverKey) : '',
     part('ballot (the exact text your key signed)', rec.text),
     part('ballot signature (Ed25519, hex)', rec.signature),
@@ -300,6 +331,8 @@ export function receiptFileText(rec, about = {}) {
     '\n',
     line('How to check: the SHA-256 of the ballot text above (every line, each ending in a line feed)'),
     line('is the ballot hash; after the round closes, the results page publishes the hash of every'),
-    line('ballot counted, and the receipt signature verifies with the server key over the receipt text.'),
+    line('ballot counted. The receipt batch signature verifies with the server key over the batch'),
+    line('text, and the receipt, hashed as a leaf and combined with the audit path, gives the batch\'s'),
+    line('root (docs/audit.md, "Batch-signed receipts").'),
   ].join('');
 }

@@ -8,6 +8,7 @@
  * rule, each extending the election's hash chain; receipts only after the
  * commit; the count, quorum and roll call at closing. Service thread.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -481,9 +482,12 @@ struct round_facts {
 /* Open rounds whose facts are kept at once (elections open side by side at a summit). */
 #define FACTS_KEPT 4
 
+struct receipt_batch;
+
 struct api_batch {
     struct pending_ballot *items;
     size_t count, cap;
+    struct receipt_batch *receipts; /* the flush's receipts (made on the first flush, kept: it is large) */
     struct round_facts facts[FACTS_KEPT];
     uint64_t clock; /* counts lookups, for round_facts.used */
 };
@@ -647,6 +651,7 @@ void api_batch_destroy(struct api_batch *batch)
         return;
     for (size_t i = 0; i < FACTS_KEPT; i++)
         facts_clear(&batch->facts[i]);
+    free(batch->receipts);
     for (size_t i = 0; i < batch->count; i++)
         pending_clear(&batch->items[i]);
     free(batch->items);
@@ -662,20 +667,59 @@ static void deliver(struct api_env *env, struct pending_ballot *p, struct json_o
         env->reply_later(env->hub, p->conn_id, msg, len);
 }
 
-/* The receipts of the flush's current batch: their leaf hashes and the replies that get their proofs. */
+/* A reply ready to go out once the commit is durable. */
+struct reply_text {
+    char *text;
+    size_t len;
+};
+
+/* The receipts of the flush's current batch: their leaf hashes, and what their replies are made of. */
 struct receipt_batch {
     int64_t id; /* the batch's id, from store_receipt_batch_next; the next batch has id + 1 */
     size_t count;
     uint8_t leaves[RECEIPT_BATCH_MAX][32];
-    struct json_object *replies[RECEIPT_BATCH_MAX]; /* borrowed */
+    struct receipt_entry {
+        size_t item; /* the ballot's place in the flush */
+        int64_t seq;
+        int len;
+        char text[BALLOT_TEXT_MAX];
+    } r[RECEIPT_BATCH_MAX];
 };
 
-/* Signs the batch's Merkle root, records the batch (in the caller's transaction) and gives each reply its proof. */
-static int seal_receipts(struct api_env *env, struct receipt_batch *rb)
+/* Appends formatted text at buf[*at]; -1 when it does not fit. */
+static int put_text(char *buf, size_t cap, size_t *at, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static int put_text(char *buf, size_t cap, size_t *at, const char *fmt, ...)
 {
-    char statement[BALLOT_TEXT_MAX];
-    uint8_t root[32], sig[64];
+    va_list ap;
+    int n;
+
+    if (*at >= cap)
+        return -1;
+    va_start(ap, fmt);
+    n = vsnprintf(buf + *at, cap - *at, fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n >= cap - *at)
+        return -1;
+    *at += (size_t)n;
+    return 0;
+}
+
+/* Room for a receipt reply's members: two escaped texts of BALLOT_TEXT_MAX, a path, hex and names. */
+#define RECEIPT_REPLY_MAX (4 * BALLOT_TEXT_MAX + MERKLE_PATH_MAX * 67 + 1024)
+
+/*
+ * Signs the batch's Merkle root, records the batch (in the caller's
+ * transaction) and writes each receipt's reply (docs/protocol.md
+ * election.cast) into out[item], as text: json-c objects for thousands of
+ * replies a second cost more than the rest of the reply.
+ */
+static int seal_receipts(struct api_env *env, struct receipt_batch *rb, const struct pending_ballot *items,
+                         struct reply_text *out)
+{
+    char statement[BALLOT_TEXT_MAX], tail[3 * BALLOT_TEXT_MAX], hex[129], *members = NULL;
+    uint8_t root[32], sig[64], path[MERKLE_PATH_MAX][32];
     struct merkle_tree *t;
+    size_t tn = 0;
     int len, rc = -1;
 
     if (!rb->count)
@@ -684,14 +728,42 @@ static int seal_receipts(struct api_env *env, struct receipt_batch *rb)
         return -1;
     merkle_root(t, root);
     len = receipt_batch_format(rb->id, rb->count, root, timeutil_now_ms(), statement);
-    if (len > 0 && serverkey_sign(env->key, (const uint8_t *)statement, (size_t)len, sig) == 0 &&
-        store_receipt_batch_add(env->store, rb->id, statement, sig, rb->count, root, timeutil_now_ms()) == 0) {
-        for (size_t k = 0; k < rb->count; k++)
-            add_proof(rb->replies[k], statement, sig, k, t);
-        rb->id++;
-        rb->count = 0;
-        rc = 0;
+    if (len <= 0 || serverkey_sign(env->key, (const uint8_t *)statement, (size_t)len, sig) != 0 ||
+        store_receipt_batch_add(env->store, rb->id, statement, sig, rb->count, root, timeutil_now_ms()) != 0 ||
+        !(members = malloc(RECEIPT_REPLY_MAX)))
+        goto done;
+    /* what every reply of the batch shares, written once */
+    identity_hex_encode(sig, 64, hex);
+    if (put_text(tail, sizeof(tail), &tn, ",\"receipt_batch\":") ||
+        proto_json_string(tail, sizeof(tail), &tn, statement, (size_t)len) ||
+        put_text(tail, sizeof(tail), &tn, ",\"receipt_batch_signature\":\"%s\"", hex))
+        goto done;
+    identity_hex_encode(serverkey_public(env->key), 32, hex);
+    if (put_text(tail, sizeof(tail), &tn, ",\"server_key\":\"%s\"", hex))
+        goto done;
+    for (size_t k = 0; k < rb->count; k++) {
+        const struct receipt_entry *e = &rb->r[k];
+        size_t at = 0, np = merkle_path(t, k, path);
+        identity_hex_encode(items[e->item].hash, 32, hex);
+        if (put_text(members, RECEIPT_REPLY_MAX, &at, "\"receipt\":") ||
+            proto_json_string(members, RECEIPT_REPLY_MAX, &at, e->text, (size_t)e->len) ||
+            put_text(members, RECEIPT_REPLY_MAX, &at, ",\"ballot_hash\":\"%s\",\"seq\":%lld,\"receipt_index\":%zu,\"receipt_path\":[",
+                     hex, (long long)e->seq, k))
+            goto done;
+        for (size_t j = 0; j < np; j++) {
+            identity_hex_encode(path[j], 32, hex);
+            if (put_text(members, RECEIPT_REPLY_MAX, &at, "%s\"%s\"", j ? "," : "", hex))
+                goto done;
+        }
+        if (put_text(members, RECEIPT_REPLY_MAX, &at, "]%s", tail) ||
+            !(out[e->item].text = proto_reply_ok_text(items[e->item].id, members, at, &out[e->item].len)))
+            goto done;
     }
+    rb->id++;
+    rb->count = 0;
+    rc = 0;
+done:
+    free(members);
     merkle_free(t);
     return rc;
 }
@@ -699,12 +771,13 @@ static int seal_receipts(struct api_env *env, struct receipt_batch *rb)
 /*
  * Records one pending ballot of a round known to be open, inside the flush's
  * transaction: *seq and chain are the election's tail, advanced on success;
- * the receipt takes the next place in rb (sealed when full). 0 recorded
- * (reply filled; its proof comes when rb is sealed), 1 refused (err), -1 failed.
+ * the receipt takes the next place in rb (sealed when full, which writes the
+ * replies of its receipts into out). 0 recorded, 1 refused (err), -1 failed.
  */
-static int commit_one(struct api_env *env, struct pending_ballot *p, int64_t *seq, uint8_t chain[32],
-                      struct receipt_batch *rb, struct json_object *reply, struct proto_error *err)
+static int commit_one(struct api_env *env, const struct pending_ballot *items, size_t item, int64_t *seq,
+                      uint8_t chain[32], struct receipt_batch *rb, struct reply_text *out, struct proto_error *err)
 {
+    const struct pending_ballot *p = &items[item];
     char receipt[BALLOT_TEXT_MAX], hex[65];
     uint8_t prev[32], next[32];
     int64_t now = timeutil_now_ms(), next_seq = *seq + 1;
@@ -751,13 +824,13 @@ static int commit_one(struct api_env *env, struct pending_ballot *p, int64_t *se
         return -1;
     *seq = next_seq;
     memcpy(chain, next, 32);
-    json_object_object_add(reply, "receipt", json_object_new_string_len(receipt, rlen));
-    add_hex(reply, "server_key", serverkey_public(env->key), 32);
-    add_hex(reply, "ballot_hash", p->hash, 32);
-    json_object_object_add(reply, "seq", json_object_new_int64(*seq));
     merkle_leaf_hash(receipt, (size_t)rlen, rb->leaves[rb->count]);
-    rb->replies[rb->count++] = reply;
-    return rb->count == RECEIPT_BATCH_MAX && seal_receipts(env, rb) != 0 ? -1 : 0;
+    rb->r[rb->count].item = item;
+    rb->r[rb->count].seq = next_seq;
+    rb->r[rb->count].len = rlen;
+    memcpy(rb->r[rb->count].text, receipt, (size_t)rlen + 1);
+    rb->count++;
+    return rb->count == RECEIPT_BATCH_MAX && seal_receipts(env, rb, items, out) != 0 ? -1 : 0;
 }
 
 static void publish_turnout(struct api_env *env, int64_t election, size_t recorded);
@@ -823,24 +896,26 @@ static void settle(struct api_env *env)
 void api_flush(struct api_env *env)
 {
     struct api_batch *b = env->batch;
-    struct json_object **replies;
+    struct reply_text *out;    /* per item recorded: its receipt reply */
     struct proto_error **errs; /* per item refused: why (allocated then) */
-    struct receipt_batch *rb;
-    int *state; /* per item: 0 receipt, 1 refused (errs), -1 failed */
+    int *state;                /* per item: 0 receipt, 1 refused (errs), -1 failed */
     size_t n;
     bool ok = true;
 
     if (!b || !b->count)
         return;
     n = b->count;
-    replies = calloc(n, sizeof(*replies));
+    out = calloc(n, sizeof(*out));
     errs = calloc(n, sizeof(*errs));
     state = calloc(n, sizeof(*state));
-    rb = calloc(1, sizeof(*rb));
-    if (!replies || !errs || !state || !rb || store_begin(env->store) != 0)
+    if (!b->receipts)
+        b->receipts = malloc(sizeof(*b->receipts)); /* kept for the next flushes: it is large */
+    if (!out || !errs || !state || !b->receipts || store_begin(env->store) != 0)
         ok = false;
-    else if (store_receipt_batch_next(env->store, &rb->id) != 0)
+    else if (store_receipt_batch_next(env->store, &b->receipts->id) != 0)
         ok = false;
+    if (b->receipts)
+        b->receipts->count = 0;
     /* the election's tail (seq, chain) and state, read inside the transaction once per election
      * met in the batch and carried from ballot to ballot (nothing else writes during the flush) */
     int64_t tail_election = 0, seq = 0;
@@ -859,16 +934,12 @@ void api_flush(struct api_env *env)
                 tail.state[0] = '\0';
             tail_election = p->election;
         }
-        if (!(replies[i] = json_object_new_object())) {
-            ok = false;
-            break;
-        }
         if (strcmp(tail.state, "open") || tail.round != p->round) {
             /* the round closed while this ballot waited: it is not recorded */
             api_fail(&why, "not_open", "ballot", "the round closed before this ballot could be recorded");
             state[i] = 1;
         } else {
-            state[i] = commit_one(env, p, &seq, chain, rb, replies[i], &why);
+            state[i] = commit_one(env, b->items, i, &seq, chain, b->receipts, out, &why);
         }
         if (state[i] == 1 && !(errs[i] = malloc(sizeof(why))))
             state[i] = -1;
@@ -877,7 +948,7 @@ void api_flush(struct api_env *env)
         if (state[i] < 0)
             ok = false;
     }
-    if (ok && (seal_receipts(env, rb) != 0 || store_commit(env->store) != 0))
+    if (ok && (seal_receipts(env, b->receipts, b->items, out) != 0 || store_commit(env->store) != 0))
         ok = false;
     if (!ok)
         store_rollback(env->store);
@@ -889,12 +960,11 @@ void api_flush(struct api_env *env)
             proto_fail(&e, PROTO_INTERNAL, NULL, "the server could not record the ballot; nothing was recorded; send it again");
             deliver(env, p, NULL, &e);
         } else if (state[i] == 0) {
-            deliver(env, p, replies[i], NULL); /* consumes the reply */
-            replies[i] = NULL;
+            env->reply_later(env->hub, p->conn_id, out[i].text, out[i].len); /* takes the text */
+            out[i].text = NULL;
         } else {
             deliver(env, p, NULL, errs[i]);
         }
-        json_object_put(replies ? replies[i] : NULL);
     }
     if (ok) {
         for (size_t i = 0; i < n; i++) { /* kept facts learn who has voted */
@@ -921,12 +991,12 @@ void api_flush(struct api_env *env)
     for (size_t i = 0; i < n; i++) {
         pending_clear(&b->items[i]);
         free(errs ? errs[i] : NULL);
+        free(out ? out[i].text : NULL);
     }
     b->count = 0;
-    free(replies);
+    free(out);
     free(errs);
     free(state);
-    free(rb);
 }
 
 /* ---- handlers ---- */
@@ -1746,18 +1816,29 @@ static int handle_cast(struct api_env *env, struct api_conn *conn, const struct 
         memcpy(one.sig, sig, 64);
         memcpy(one.hash, hash, 32);
         struct receipt_batch *rb = calloc(1, sizeof(*rb));
+        struct reply_text made = {0};
+        struct json_object *fields = NULL;
+        one.id = req->id;
         if (!rb || store_begin(env->store) != 0) {
             free(rb);
             return api_internal_error(err, "starting a transaction");
         }
         if (store_receipt_batch_next(env->store, &rb->id) != 0 || store_ballot_last(env->store, b.election, &seq, chain) != 0 ||
-            (rc = commit_one(env, &one, &seq, chain, rb, reply, err)) != 0 || seal_receipts(env, rb) != 0 ||
+            (rc = commit_one(env, &one, 0, &seq, chain, rb, &made, err)) != 0 || seal_receipts(env, rb, &one, &made) != 0 ||
             store_commit(env->store) != 0) {
             store_rollback(env->store);
             free(rb);
+            free(made.text);
             return rc > 0 ? -1 : api_internal_error(err, "recording the ballot");
         }
         free(rb);
+        /* the reply's members, from the text written for the hub's deferred reply */
+        if (made.text && (fields = json_tokener_parse(made.text))) {
+            json_object_object_foreach(fields, name, value) if (strcmp(name, "id") && strcmp(name, "ok"))
+                json_object_object_add(reply, name, json_object_get(value));
+        }
+        json_object_put(fields);
+        free(made.text);
     }
     return 0;
 }

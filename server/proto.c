@@ -428,6 +428,54 @@ char *proto_reply_ok(struct json_object *id, struct json_object *fields, size_t 
     return finish(msg, len);
 }
 
+int proto_json_string(char *buf, size_t cap, size_t *at, const char *s, size_t n)
+{
+    static const char hexd[] = "0123456789abcdef";
+    size_t k = *at;
+
+    if (k >= cap)
+        return -1;
+    buf[k++] = '"';
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (k + 6 >= cap)
+            return -1;
+        if (c == '"' || c == '\\') {
+            buf[k++] = '\\';
+            buf[k++] = (char)c;
+        } else if (c == '\n') {
+            buf[k++] = '\\';
+            buf[k++] = 'n';
+        } else if (c < 0x20 || c == 0x7f) {
+            memcpy(buf + k, "\\u00", 4);
+            buf[k + 4] = hexd[c >> 4];
+            buf[k + 5] = hexd[c & 15];
+            k += 6;
+        } else {
+            buf[k++] = (char)c;
+        }
+    }
+    if (k + 1 >= cap)
+        return -1;
+    buf[k++] = '"';
+    buf[k] = '\0';
+    *at = k;
+    return 0;
+}
+
+char *proto_reply_ok_text(struct json_object *id, const char *members, size_t members_len, size_t *len)
+{
+    const char *idt = id ? json_object_to_json_string_ext(id, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE) : "null";
+    size_t idn = strlen(idt), n = 6 + idn + 11 + members_len + 2;
+    char *out = malloc(n + 1);
+
+    if (!out)
+        return NULL;
+    n = (size_t)snprintf(out, n + 1, "{\"id\":%s,\"ok\":true%s%.*s}", idt, members_len ? "," : "", (int)members_len, members);
+    *len = n;
+    return out;
+}
+
 char *proto_reply_error(struct json_object *id, const struct proto_error *err, size_t *len)
 {
     struct json_object *msg = json_object_new_object(), *e = json_object_new_object();

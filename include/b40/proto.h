@@ -109,6 +109,16 @@ int proto_check_fields(const struct proto_request *req, const struct proto_field
  * consumed (its members are moved into the message; may be NULL).
  */
 char *proto_reply_ok(struct json_object *id, struct json_object *fields, size_t *len);
+
+/*
+ * The same reply for a hot path that writes its members as JSON text itself
+ * ("a":1,"b":"x" — valid by construction, e.g. with proto_json_string):
+ * {"id":ID,"ok":true,MEMBERS}. NULL when memory ran out.
+ */
+char *proto_reply_ok_text(struct json_object *id, const char *members, size_t members_len, size_t *len);
+
+/* Appends n bytes of s as a quoted, escaped JSON string at buf[*at] (NUL-terminated); -1 when it does not fit. */
+int proto_json_string(char *buf, size_t cap, size_t *at, const char *s, size_t n);
 char *proto_reply_error(struct json_object *id, const struct proto_error *err, size_t *len);
 char *proto_event(const char *name, uint64_t seq, struct json_object *fields, size_t *len);
 

@@ -431,6 +431,10 @@ int wsc_on_event(struct wsc *c, uint32_t events)
                 return e == SSL_ERROR_ZERO_RETURN ? fail(c, "the server ended TLS") : ssl_fail(c, "read");
             }
             c->rlen += (size_t)n;
+            /* epoll is level-triggered: stop once OpenSSL holds nothing more; what is still in the socket
+             * wakes us again (saves the read that would only say EAGAIN) */
+            if (!SSL_has_pending(c->ssl))
+                break;
         }
         if (parse(c, wsc_now_ns()))
             return -1;

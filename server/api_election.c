@@ -719,6 +719,7 @@ static int seal_receipts(struct api_env *env, struct receipt_batch *rb, const st
     char statement[BALLOT_TEXT_MAX], tail[3 * BALLOT_TEXT_MAX], hex[129], *members = NULL;
     uint8_t root[32], sig[64], path[MERKLE_PATH_MAX][32];
     struct merkle_tree *t;
+    int64_t now = timeutil_now_ms();
     size_t tn = 0;
     int len, rc = -1;
 
@@ -727,9 +728,9 @@ static int seal_receipts(struct api_env *env, struct receipt_batch *rb, const st
     if (!(t = merkle_build((const uint8_t (*)[32])rb->leaves, rb->count)))
         return -1;
     merkle_root(t, root);
-    len = receipt_batch_format(rb->id, rb->count, root, timeutil_now_ms(), statement);
+    len = receipt_batch_format(rb->id, rb->count, root, now, statement);
     if (len <= 0 || serverkey_sign(env->key, (const uint8_t *)statement, (size_t)len, sig) != 0 ||
-        store_receipt_batch_add(env->store, rb->id, statement, sig, rb->count, root, timeutil_now_ms()) != 0 ||
+        store_receipt_batch_add(env->store, rb->id, statement, sig, rb->count, root, now) != 0 ||
         !(members = malloc(RECEIPT_REPLY_MAX)))
         goto done;
     /* what every reply of the batch shares, written once */

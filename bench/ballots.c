@@ -357,9 +357,14 @@ static int wait_hot(struct bench *b, size_t until)
     return 0;
 }
 
+/* Server threads whose CPU is reported (the service thread, then the signature worker(s)). */
+#define THREADS_SHOWN 8
+
 struct results {
     size_t rounds, ballots, summit_cities;
     double voting_s, ballots_per_s, server_cpu, bench_cpu, server_cpu_us_per_ballot, server_runq, bench_runq;
+    double thread_cpu[THREADS_SHOWN]; /* per server thread, per second of voting time */
+    int threads;
     double p50_ms, p99_ms, max_ms;
     double verify_per_s, verify_wall_per_s;
 };
@@ -368,11 +373,13 @@ struct results {
 static int saturate(struct bench *b, struct results *res)
 {
     int64_t voting_ns = 0;
-    double server_cpu = 0, bench_cpu = 0, server_runq = 0, bench_runq = 0;
+    double server_cpu = 0, bench_cpu = 0, server_runq = 0, bench_runq = 0, thread_cpu[THREADS_SHOWN] = {0};
+    int threads = 0;
 
     while (voting_ns < (int64_t)(b->opt.seconds * 1e9) || res->rounds == 0) {
         int64_t t0, t_end = 0;
-        double s0, c0, q0, r0;
+        double s0, c0, q0, r0, th0[THREADS_SHOWN], th1[THREADS_SHOWN];
+        int n0;
         if (res->rounds > 0 && next_round(b))
             return -1;
         if (build_ballots(b, b->n))
@@ -382,6 +389,7 @@ static int saturate(struct bench *b, struct results *res)
         c0 = self_cpu_seconds();
         q0 = runq_wait_seconds(b->srv.pid);
         r0 = runq_wait_seconds(getpid());
+        n0 = thread_run_seconds(b->srv.pid, th0, THREADS_SHOWN);
         t0 = wsc_now_ns();
         for (size_t i = 0; i < b->n; i++)
             if (send_ballot(&b->cities[i]))
@@ -395,6 +403,11 @@ static int saturate(struct bench *b, struct results *res)
         bench_cpu += self_cpu_seconds() - c0;
         server_runq += runq_wait_seconds(b->srv.pid) - q0;
         bench_runq += runq_wait_seconds(getpid()) - r0;
+        if (n0 > 0 && thread_run_seconds(b->srv.pid, th1, THREADS_SHOWN) == n0) {
+            threads = n0;
+            for (int k = 0; k < n0; k++)
+                thread_cpu[k] += th1[k] - th0[k];
+        }
         hot_end(b);
         voting_ns += t_end - t0;
         res->rounds++;
@@ -411,6 +424,9 @@ static int saturate(struct bench *b, struct results *res)
     res->server_runq = server_runq / res->voting_s;
     res->bench_runq = bench_runq / res->voting_s;
     res->bench_cpu = bench_cpu / res->voting_s;
+    res->threads = threads;
+    for (int k = 0; k < threads; k++)
+        res->thread_cpu[k] = thread_cpu[k] / res->voting_s;
     return 0;
 }
 
@@ -588,6 +604,10 @@ int ballots_run(struct bench *b)
         printf("server_cpu_per_wall_s=%.3f\n", res.server_cpu);
         printf("server_cpu_us_per_ballot=%.1f\n", res.server_cpu_us_per_ballot);
         printf("bench_cpu_per_wall_s=%.3f\n", res.bench_cpu);
+        printf("server_threads_cpu_per_wall_s=");
+        for (int k = 0; k < res.threads; k++)
+            printf("%s%.3f", k ? "," : "", res.thread_cpu[k]);
+        printf("\n");
         printf("server_runq_wait_per_wall_s=%.3f\n", res.server_runq);
         printf("bench_runq_wait_per_wall_s=%.3f\n", res.bench_runq);
         printf("summit_cities=%zu\n", res.summit_cities);

@@ -143,6 +143,13 @@ double cpu_seconds(pid_t pid);
  */
 double runq_wait_seconds(pid_t pid);
 
+/*
+ * The on-CPU seconds (schedstat, ns precision) of each of pid's threads, in
+ * thread id order (the main thread first), into out[max]; returns how many
+ * threads there were (at most max), or -1.
+ */
+int thread_run_seconds(pid_t pid, double *out, int max);
+
 /* This process's CPU seconds so far. */
 double self_cpu_seconds(void);
 

@@ -465,6 +465,44 @@ double cpu_seconds(pid_t pid)
     return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
 }
 
+static int cmp_tid(const void *a, const void *b)
+{
+    long x = *(const long *)a, y = *(const long *)b;
+    return (x > y) - (x < y);
+}
+
+int thread_run_seconds(pid_t pid, double *out, int max)
+{
+    char path[64], stat_path[384];
+    long tids[64];
+    int n = 0;
+    struct dirent *d;
+    DIR *dir;
+
+    snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+    if (!(dir = opendir(path)))
+        return -1;
+    while ((d = readdir(dir)) != NULL && n < 64)
+        if (d->d_name[0] != '.')
+            tids[n++] = atol(d->d_name);
+    closedir(dir);
+    qsort(tids, (size_t)n, sizeof(tids[0]), cmp_tid);
+    if (n > max)
+        n = max;
+    for (int i = 0; i < n; i++) {
+        unsigned long long run = 0;
+        FILE *f;
+        snprintf(stat_path, sizeof(stat_path), "%s/%ld/schedstat", path, tids[i]);
+        f = fopen(stat_path, "r");
+        if (!f || fscanf(f, "%llu", &run) != 1)
+            run = 0;
+        if (f)
+            fclose(f);
+        out[i] = (double)run / 1e9;
+    }
+    return n;
+}
+
 double runq_wait_seconds(pid_t pid)
 {
     char path[64];

@@ -411,13 +411,14 @@ static int stored_proof(struct api_env *env, int64_t batch, int32_t index, struc
 }
 
 /* Adds the stored receipt of a ballot (with its signature or its proof) to an already_voted error, for a voter who resends after a lost reply. */
-static void add_recorded_receipt(struct api_env *env, const uint8_t hash[32], struct proto_error *err)
+static void add_recorded_receipt(struct api_env *env, int64_t election, int32_t round, int64_t city_id,
+                                 struct proto_error *err)
 {
     struct store_receipt r;
     struct json_object *proof;
     char hex[129];
 
-    if (store_ballot_receipt(env->store, hash, &r) != 0)
+    if (store_ballot_receipt(env->store, election, round, city_id, &r) != 0)
         return;
     if (!r.batch) { /* signed alone (before schema 6) */
         identity_hex_encode(r.signature, 64, hex);
@@ -818,7 +819,7 @@ static int commit_one(struct api_env *env, const struct pending_ballot *items, s
         api_fail(err, "already_voted", "ballot", "%s has voted in this round; its ballot hash is %s", p->city_code, hex);
         (void)proto_error_detail(err, "ballot_hash", hex);
         if (!memcmp(prev, p->hash, 32))
-            add_recorded_receipt(env, p->hash, err); /* the same ballot twice at once: its receipt for both */
+            add_recorded_receipt(env, p->election, p->round, p->city_id, err); /* the same ballot twice at once */
         return 1;
     }
     if (rc != 0)
@@ -1757,7 +1758,7 @@ static int handle_cast(struct api_env *env, struct api_conn *conn, const struct 
         (void)proto_error_detail(err, "ballot_hash", hex);
         ballot_sha256(text, len, hash);
         if (!memcmp(prev_hash, hash, 32))
-            add_recorded_receipt(env, hash, err); /* the same ballot again (a lost reply): its receipt once more */
+            add_recorded_receipt(env, b.election, b.round, city.id, err); /* the same ballot again (a lost reply) */
         return -1;
     }
 

@@ -22,6 +22,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
@@ -395,6 +396,14 @@ static void on_drain_tick(struct ev_loop *loop, ev_timer *w, int revents)
         ev_break(loop, EVBREAK_ALL);
 }
 
+/* Signature workers: one per online core, at least 1, at most VERIFY_THREADS_MAX. */
+static unsigned verify_threads(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+    return n < 1 ? 1 : n > VERIFY_THREADS_MAX ? VERIFY_THREADS_MAX : (unsigned)n;
+}
+
 int server_run(const struct serve_config *cfg)
 {
     struct server_state st;
@@ -518,7 +527,9 @@ int server_run(const struct serve_config *cfg)
     }
     port = lws_get_vhost_listen_port(vh);
     st.ws.context = ctx;
-    st.env.verifier = verify_create(ws_wake, &st.ws); /* after the context: its wake needs it */
+    /* after the context: its wake needs it. One worker per core: the service thread is not busy all the time
+     * (it waits for the disk at each commit), and the kernel gives a worker the core it leaves. */
+    st.env.verifier = verify_create(verify_threads(), ws_wake, &st.ws);
     if (!st.env.verifier)
         log_warn("server: no signature worker thread; ballots are verified on the service thread");
     st.listen_fd = find_listen_fd(port);

@@ -519,7 +519,10 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
     "PRAGMA user_version = 5;",
 
     /* 6: receipts signed a batch at a time (docs/audit.md "Batch-signed receipts"): the signed Merkle roots,
-     * and each ballot's place in its batch; the rows before keep their own receipt signature */
+     * and each ballot's place in its batch; the rows before keep their own receipt signature. The ballots
+     * table is rebuilt (SQLite cannot drop a constraint): with the batch columns and their rule, and without
+     * the UNIQUE on ballot_hash — the primary key already allows one ballot per city and round, and a ballot's
+     * bytes name its election, round and city — whose index, random in the hash, cost a page write a ballot */
     "CREATE TABLE receipt_batches ("
     "  id            INTEGER PRIMARY KEY,"
     "  statement     TEXT NOT NULL,"
@@ -532,13 +535,40 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
     "  BEGIN SELECT RAISE(ABORT, 'receipt batches are never changed'); END;"
     "CREATE TRIGGER receipt_batches_kept_d BEFORE DELETE ON receipt_batches"
     "  BEGIN SELECT RAISE(ABORT, 'receipt batches are kept'); END;"
+    "CREATE TABLE ballots_v6 ("
+    "  election_id   INTEGER NOT NULL REFERENCES elections (id),"
+    "  round         INTEGER NOT NULL,"
+    "  city_id       INTEGER NOT NULL REFERENCES cities (id),"
+    "  seq           INTEGER NOT NULL,"
+    "  text          TEXT NOT NULL,"
+    "  signature     BLOB NOT NULL CHECK (length(signature) = 64),"
+    "  key_id        INTEGER NOT NULL REFERENCES person_keys (id),"
+    "  choice        TEXT NOT NULL,"
+    "  ballot_hash   BLOB NOT NULL CHECK (length(ballot_hash) = 32),"
+    "  chain         BLOB NOT NULL CHECK (length(chain) = 32),"
+    "  recorded_at_ms INTEGER NOT NULL,"
+    "  receipt       TEXT NOT NULL,"
+    "  receipt_signature BLOB CHECK (receipt_signature IS NULL OR length(receipt_signature) = 64),"
     /* the batch row is written after its ballots (its root needs them all): checked at commit */
-    "ALTER TABLE ballots ADD COLUMN receipt_batch INTEGER REFERENCES receipt_batches (id) DEFERRABLE INITIALLY DEFERRED;"
-    "ALTER TABLE ballots ADD COLUMN receipt_index INTEGER"
-    "  CHECK ((receipt_index IS NULL) = (receipt_batch IS NULL)"
-    "     AND (receipt_batch IS NULL) = (length(receipt_signature) = 64)"
-    "     AND (receipt_index IS NULL OR receipt_index BETWEEN 0 AND 255));"
-    "CREATE UNIQUE INDEX ballots_in_receipt_batch ON ballots (receipt_batch, receipt_index);"
+    "  receipt_batch INTEGER REFERENCES receipt_batches (id) DEFERRABLE INITIALLY DEFERRED,"
+    "  receipt_index INTEGER CHECK (receipt_index IS NULL OR receipt_index BETWEEN 0 AND 255),"
+    "  PRIMARY KEY (election_id, round, city_id),"
+    "  UNIQUE (election_id, seq),"
+    "  UNIQUE (receipt_batch, receipt_index),"
+    "  CHECK ((receipt_batch IS NULL) = (receipt_index IS NULL)"
+    "     AND (receipt_batch IS NULL) = (receipt_signature IS NOT NULL)),"
+    "  FOREIGN KEY (election_id, round) REFERENCES rounds (election_id, round)"
+    ") STRICT;"
+    "INSERT INTO ballots_v6 (election_id, round, city_id, seq, text, signature, key_id, choice, ballot_hash, chain,"
+    "  recorded_at_ms, receipt, receipt_signature)"
+    "  SELECT election_id, round, city_id, seq, text, signature, key_id, choice, ballot_hash, chain,"
+    "  recorded_at_ms, receipt, receipt_signature FROM ballots;"
+    "DROP TABLE ballots;"
+    "ALTER TABLE ballots_v6 RENAME TO ballots;"
+    "CREATE TRIGGER ballots_kept_d BEFORE DELETE ON ballots"
+    "  BEGIN SELECT RAISE(ABORT, 'ballots are never deleted'); END;"
+    "CREATE TRIGGER ballots_kept_u BEFORE UPDATE ON ballots"
+    "  BEGIN SELECT RAISE(ABORT, 'ballots are never changed'); END;"
     "PRAGMA user_version = 6;",
 };
 

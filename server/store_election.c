@@ -95,7 +95,7 @@ const char *const store_election_sql[SE_COUNT] = {
     [SE_BALLOT_OF_CITY] = "SELECT ballot_hash FROM ballots WHERE election_id = ?1 AND round = ?2 AND city_id = ?3",
     [SE_BALLOT_ADD] = "INSERT OR IGNORE INTO ballots (election_id, round, city_id, seq, text, signature, key_id, choice,"
                       " ballot_hash, chain, recorded_at_ms, receipt, receipt_signature, receipt_batch, receipt_index)"
-                      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, X'', ?13, ?14)",
+                      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, NULL, ?13, ?14)",
     [SE_RECEIPT_BATCH_NEXT] = "SELECT coalesce(max(id), 0) + 1 FROM receipt_batches",
     [SE_RECEIPT_BATCH_ADD] = "INSERT INTO receipt_batches (id, statement, signature, leaves, root, signed_at_ms)"
                              " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -103,7 +103,7 @@ const char *const store_election_sql[SE_COUNT] = {
     [SE_RECEIPT_BATCH_RECEIPTS] = "SELECT receipt_index, receipt FROM ballots WHERE receipt_batch = ?1 ORDER BY receipt_index",
     [SE_BALLOT_COUNT] = "SELECT count(*) FROM ballots WHERE election_id = ?1 AND round = ?2",
     [SE_BALLOT_RECEIPT] = "SELECT seq, receipt, receipt_signature, coalesce(receipt_batch, 0), coalesce(receipt_index, 0)"
-                          " FROM ballots WHERE ballot_hash = ?1",
+                          " FROM ballots WHERE election_id = ?1 AND round = ?2 AND city_id = ?3",
     [SE_ELECTIONS] = "SELECT id FROM elections WHERE ?1 = 0 OR summit_id = ?1 ORDER BY id DESC LIMIT 200",
     [SE_BALLOTS] = "SELECT b.seq, b.city_id, c.code, b.choice, b.ballot_hash FROM ballots b JOIN cities c"
                    " ON c.id = b.city_id WHERE b.election_id = ?1 AND b.round = ?2 ORDER BY b.seq",
@@ -579,13 +579,15 @@ int store_ballots_each(struct store *st, int64_t election_id, int32_t round,
     return stop;
 }
 
-int store_ballot_receipt(struct store *st, const uint8_t hash[32], struct store_receipt *out)
+int store_ballot_receipt(struct store *st, int64_t election_id, int32_t round, int64_t city_id, struct store_receipt *out)
 {
     sqlite3_stmt *s = S(st, SE_BALLOT_RECEIPT);
     int rc;
 
     memset(out, 0, sizeof(*out));
-    sqlite3_bind_blob(s, 1, hash, 32, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 1, election_id);
+    sqlite3_bind_int(s, 2, round);
+    sqlite3_bind_int64(s, 3, city_id);
     if ((rc = store_row(st, s)) != 0)
         return rc;
     out->seq = sqlite3_column_int64(s, 0);

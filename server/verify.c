@@ -1,14 +1,21 @@
 /*
- * verify: one worker thread checking Ed25519 signatures. See
+ * verify: worker threads checking Ed25519 signatures. See
  * include/b40/verify.h.
  */
 #include "b40/verify.h"
 
 #include <pthread.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <sodium.h>
+
+#ifndef VERIFY_NICE
+#define VERIFY_NICE 10
+#endif
 
 struct verifier {
     pthread_mutex_t lock;
@@ -17,7 +24,8 @@ struct verifier {
     struct verify_job *done_head, *done_tail; /* checked, not yet taken by the service thread */
     size_t busy;                              /* jobs submitted and not yet done */
     bool stopping;
-    pthread_t thread;
+    unsigned nthreads;
+    pthread_t threads[VERIFY_THREADS_MAX];
     void (*wake)(void *ctx);
     void *ctx;
 };
@@ -43,6 +51,10 @@ struct verify_job *verify_job_new(const uint8_t public_key[32], const uint8_t si
 static void *worker(void *arg)
 {
     struct verifier *v = arg;
+
+    /* below the service thread: it is the pipeline's critical path (it reads, commits and answers), a worker
+     * fills the time the cores would otherwise idle; a lower weight, not a lower class, so never starved */
+    (void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), VERIFY_NICE);
 
     pthread_mutex_lock(&v->lock);
     for (;;) {
@@ -81,11 +93,11 @@ static void *worker(void *arg)
     return NULL;
 }
 
-struct verifier *verify_create(void (*wake)(void *ctx), void *ctx)
+struct verifier *verify_create(unsigned threads, void (*wake)(void *ctx), void *ctx)
 {
     struct verifier *v = calloc(1, sizeof(*v));
 
-    if (!v || sodium_init() < 0) {
+    if (!v || !threads || threads > VERIFY_THREADS_MAX || sodium_init() < 0) {
         free(v);
         return NULL;
     }
@@ -94,11 +106,11 @@ struct verifier *verify_create(void (*wake)(void *ctx), void *ctx)
     pthread_cond_init(&v->idle, NULL);
     v->wake = wake;
     v->ctx = ctx;
-    if (pthread_create(&v->thread, NULL, worker, v) != 0) {
-        pthread_cond_destroy(&v->work);
-        pthread_cond_destroy(&v->idle);
-        pthread_mutex_destroy(&v->lock);
-        free(v);
+    for (; v->nthreads < threads; v->nthreads++)
+        if (pthread_create(&v->threads[v->nthreads], NULL, worker, v) != 0)
+            break;
+    if (v->nthreads < threads) {
+        verify_destroy(v); /* stops the ones that started */
         return NULL;
     }
     return v;
@@ -121,7 +133,8 @@ void verify_destroy(struct verifier *v)
     v->stopping = true;
     pthread_cond_broadcast(&v->work);
     pthread_mutex_unlock(&v->lock);
-    pthread_join(v->thread, NULL);
+    for (unsigned i = 0; i < v->nthreads; i++)
+        pthread_join(v->threads[i], NULL);
     free_list(v->todo_head);
     free_list(v->done_head);
     pthread_cond_destroy(&v->work);

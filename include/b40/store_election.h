@@ -130,8 +130,8 @@ int store_ballot_of_city(struct store *st, int64_t election_id, int32_t round, i
  * Records a ballot (in the caller's transaction), its receipt at `index` of
  * receipt batch `batch` (whose row the same transaction must add before it
  * commits: store_receipt_batch_add). 0 recorded; 1 refused by the table's
- * uniqueness — the city has a ballot in this round, or this very ballot (its
- * hash) is recorded — and nothing was written; -1 failed.
+ * uniqueness — the city has a ballot in this round (this one, or another) —
+ * and nothing was written; -1 failed.
  */
 int store_ballot_add(struct store *st, int64_t election_id, int32_t round, int64_t city_id, int64_t seq, const char *text,
                      size_t text_len, const uint8_t sig[64], int64_t key_id, const char *choice, const uint8_t hash[32],
@@ -163,8 +163,8 @@ struct store_receipt {
     int32_t index;
 };
 
-/* The stored receipt of the ballot with this hash: 0 found, 1 none, -1 error. */
-int store_ballot_receipt(struct store *st, const uint8_t hash[32], struct store_receipt *out)
+/* The stored receipt of a city's ballot in a round: 0 found, 1 none, -1 error. */
+int store_ballot_receipt(struct store *st, int64_t election_id, int32_t round, int64_t city_id, struct store_receipt *out)
     __attribute__((warn_unused_result));
 
 /* Election ids, newest first (at most 200), of one summit or (summit_id 0) of all. */

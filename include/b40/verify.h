@@ -1,11 +1,11 @@
 /*
- * verify: Ed25519 signature checks on a worker thread, so that ballot
- * signatures are verified on the second core while the service thread goes
- * on reading, checking and committing. Jobs go in with verify_submit (from
- * the service thread), come back checked through verify_take_done (on the
- * service thread, after the wake callback ran on the worker). Threading: the
- * queues are guarded by one mutex; a job belongs to the worker between
- * submit and done, and to the service thread otherwise.
+ * verify: Ed25519 signature checks on worker threads, so that ballot
+ * signatures are verified on every core while the service thread goes on
+ * reading, checking and committing. Jobs go in with verify_submit (from the
+ * service thread), come back checked through verify_take_done (on the
+ * service thread, after the wake callback ran on a worker). Threading: the
+ * queues are guarded by one mutex; a job belongs to a worker between submit
+ * and done, and to the service thread otherwise.
  */
 #ifndef B40_VERIFY_H
 #define B40_VERIFY_H
@@ -30,21 +30,28 @@ struct verify_job {
 struct verify_job *verify_job_new(const uint8_t public_key[32], const uint8_t signature[64], const char *text,
                                   size_t len, void *payload);
 
-/*
- * Starts the worker. `wake(ctx)` is called on the worker thread when a job
- * it finishes is the first on an empty done list (it must be thread-safe:
- * lws_cancel_service is); the taker must therefore take the whole list on
- * each wake (verify_take_done does). NULL when the thread could not start.
- */
-struct verifier *verify_create(void (*wake)(void *ctx), void *ctx);
+/* At most this many worker threads. */
+#define VERIFY_THREADS_MAX 16
 
-/* Stops the worker (after the job in hand) and frees every job still queued, their payloads untouched. */
+/*
+ * Starts `threads` workers (1..VERIFY_THREADS_MAX). `wake(ctx)` is called on
+ * a worker thread when a job it finishes is the first on an empty done list
+ * (it must be thread-safe: lws_cancel_service is); the taker must therefore
+ * take the whole list on each wake (verify_take_done does). NULL when a
+ * thread could not start.
+ */
+struct verifier *verify_create(unsigned threads, void (*wake)(void *ctx), void *ctx);
+
+/* Stops the workers (after the jobs in hand) and frees every job still queued, their payloads untouched. */
 void verify_destroy(struct verifier *v);
 
 /* Hands a job to the worker. */
 void verify_submit(struct verifier *v, struct verify_job *job);
 
-/* Takes every finished job, in submission order (a list through ->next); NULL when none. */
+/*
+ * Takes every finished job (a list through ->next) in the order they finished:
+ * with one worker that is submission order. NULL when none.
+ */
 struct verify_job *verify_take_done(struct verifier *v);
 
 /* Waits until every submitted job is finished (they then wait in the done list). */

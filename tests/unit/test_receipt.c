@@ -310,7 +310,7 @@ static void check_stored(struct fixture *f, struct json_object *r, int64_t batch
     assert_int_equal(int_query(f->db, q), 1);
     snprintf(q, sizeof(q),
              "SELECT count(*) FROM ballots WHERE lower(hex(ballot_hash)) = '%s' AND receipt = '%s'"
-             " AND receipt_batch = %lld AND receipt_index = 0 AND length(receipt_signature) = 0",
+             " AND receipt_batch = %lld AND receipt_index = 0 AND receipt_signature IS NULL",
              str_of(r, "ballot_hash"), receipt, (long long)batch);
     assert_int_equal(int_query(f->db, q), 1);
 }

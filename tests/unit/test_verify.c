@@ -1,6 +1,7 @@
 /*
  * Unit tests of the verification worker: good and bad signatures come back
- * marked, in submission order, with their payloads; draining waits for all;
+ * marked, in submission order (one worker), with their payloads, each once
+ * (several workers); draining waits for all;
  * one wake per batch of results, never none while results wait; destroying
  * with jobs queued frees them.
  */
@@ -30,7 +31,7 @@ static void on_wake(void *ctx)
 static void test_results_in_order(void **state)
 {
     uint8_t pk[32], sk[64], sig[64];
-    struct verifier *v = verify_create(on_wake, NULL);
+    struct verifier *v = verify_create(1, on_wake, NULL);
     struct verify_job *done;
     char text[32];
     int n = 0;
@@ -73,7 +74,7 @@ static void test_no_lost_wake(void **state)
 
     (void)state;
     __atomic_store_n(&wakes, 0, __ATOMIC_SEQ_CST);
-    v = verify_create(on_wake, NULL);
+    v = verify_create(1, on_wake, NULL);
     assert_non_null(v);
     crypto_sign_keypair(pk, sk);
     crypto_sign_detached(sig, NULL, (const uint8_t *)"b", 1, sk);
@@ -105,7 +106,7 @@ static void test_no_lost_wake(void **state)
 static void test_destroy_with_work_queued(void **state)
 {
     uint8_t pk[32] = {0}, sig[64] = {0};
-    struct verifier *v = verify_create(on_wake, NULL);
+    struct verifier *v = verify_create(1, on_wake, NULL);
 
     (void)state;
     for (int i = 0; i < 1000; i++)
@@ -113,10 +114,49 @@ static void test_destroy_with_work_queued(void **state)
     verify_destroy(v); /* LeakSanitizer checks that every queued job was freed */
 }
 
+/* Several workers: every job comes back once, marked right, whatever the order; create refuses 0 and too many. */
+static void test_several_workers(void **state)
+{
+    enum { N = 600 };
+    uint8_t pk[32], sk[64], sig[64];
+    struct verifier *v = verify_create(4, on_wake, NULL);
+    static bool seen[N];
+    char text[32];
+    int n = 0;
+
+    (void)state;
+    assert_non_null(v);
+    assert_null(verify_create(0, on_wake, NULL));
+    assert_null(verify_create(VERIFY_THREADS_MAX + 1, on_wake, NULL));
+    crypto_sign_keypair(pk, sk);
+    for (intptr_t i = 0; i < N; i++) {
+        snprintf(text, sizeof(text), "ballot %d", (int)i);
+        crypto_sign_detached(sig, NULL, (const uint8_t *)text, strlen(text), sk);
+        if (i % 5 == 2)
+            sig[9] ^= 4;
+        verify_submit(v, verify_job_new(pk, sig, text, strlen(text), (void *)i));
+    }
+    verify_drain(v);
+    for (struct verify_job *j = verify_take_done(v); j; n++) {
+        struct verify_job *next = j->next;
+        intptr_t i = (intptr_t)j->payload;
+        assert_true(i >= 0 && i < N);
+        assert_false(seen[i]);
+        seen[i] = true;
+        assert_int_equal(j->ok, i % 5 != 2);
+        free(j);
+        j = next;
+    }
+    assert_int_equal(n, N);
+    assert_null(verify_take_done(v));
+    verify_destroy(v);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_results_in_order),
+        cmocka_unit_test(test_several_workers),
         cmocka_unit_test(test_no_lost_wake),
         cmocka_unit_test(test_destroy_with_work_queued),
     };

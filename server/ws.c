@@ -31,6 +31,7 @@ struct ws_pss {
     bool in_message;   /* a message has begun and not ended */
     bool msg_binary;
     bool closing;      /* read nothing more; close with close_code once the queue is sent */
+    bool discarding;   /* dropping the rest of an oversized message; then closing */
     bool dropped;      /* being killed; do nothing more */
     uint16_t close_code;
     const char *close_reason;
@@ -116,6 +117,9 @@ static int append(struct ws_pss *pss, const void *in, size_t len)
     return 0;
 }
 
+/* How long the rest of an oversized message is read and dropped before the connection is cut. */
+#define DISCARD_SECONDS 5
+
 static void on_receive(struct ws_pss *pss, struct lws *wsi, const void *in, size_t len)
 {
     struct ws_shared *sh = pss->shared;
@@ -123,6 +127,11 @@ static void on_receive(struct ws_pss *pss, struct lws *wsi, const void *in, size
     size_t reply_len = 0;
     char *reply;
 
+    if (pss->discarding) { /* the rest of an oversized message: read and dropped, then the close */
+        if (last)
+            begin_close(pss, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE, "message too large");
+        return;
+    }
     if (pss->closing || pss->dropped)
         return;
     if (!pss->in_message) {
@@ -133,10 +142,19 @@ static void on_receive(struct ws_pss *pss, struct lws *wsi, const void *in, size
     }
     pss->msg_len += len;
     if (pss->msg_len > PROTO_MAX_MESSAGE) {
+        /* Closing at once, with the rest of the message still arriving, resets the connection (the
+         * kernel answers unread data with RST) and the client may never read our reply or close frame.
+         * So: reply now, read and drop the rest of the message, and close with 1009 after its last
+         * fragment; a sender that never ends it is cut off after DISCARD_SECONDS. */
         end_message(pss);
         reply = api_reply_too_large(&reply_len);
         queue_msg(pss, reply, reply_len);
-        begin_close(pss, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE, "message too large");
+        if (last) {
+            begin_close(pss, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE, "message too large");
+        } else {
+            pss->discarding = true;
+            lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK, DISCARD_SECONDS);
+        }
         return;
     }
     if (pss->msg_binary) {

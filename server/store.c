@@ -805,6 +805,11 @@ int store_schema_version(const struct store *st)
     return st->schema_version;
 }
 
+const char *store_migration_sql(int version)
+{
+    return version >= 1 && version <= STORE_SCHEMA_VERSION ? migrations[version - 1] : NULL;
+}
+
 const char *store_errmsg(const struct store *st)
 {
     return st && st->db ? sqlite3_errmsg(st->db) : "no database";

@@ -87,6 +87,15 @@ void store_rollback(struct store *st);
 int store_history_add(struct store *st, int64_t actor_person_id, const char *action, const char *subject,
                       const char *details_json) __attribute__((warn_unused_result));
 
+/*
+ * The constant SQL script of migration `version`: what takes a database from
+ * schema version-1 to version (it ends by setting PRAGMA user_version), for
+ * version 1 .. STORE_SCHEMA_VERSION; NULL for any other number. It exists for
+ * tests that build an older database and then let store_open upgrade it; the
+ * server itself only migrates through store_open. The string is static.
+ */
+const char *store_migration_sql(int version);
+
 /* The most recent SQLite error message, for logs. Never NULL. */
 const char *store_errmsg(const struct store *st);
 

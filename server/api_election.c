@@ -705,6 +705,26 @@ static int put_text(char *buf, size_t cap, size_t *at, const char *fmt, ...)
     return 0;
 }
 
+/* Appends `"<hex of n bytes>"` at buf[*at] (public bytes: no need for a constant-time encoder); -1 when it does not fit. */
+static int put_hex_string(char *buf, size_t cap, size_t *at, const uint8_t *b, size_t n)
+{
+    static const char digits[] = "0123456789abcdef";
+    char *p;
+
+    if (*at + 2 * n + 3 > cap)
+        return -1;
+    p = buf + *at;
+    *p++ = '"';
+    for (size_t i = 0; i < n; i++) {
+        *p++ = digits[b[i] >> 4];
+        *p++ = digits[b[i] & 15];
+    }
+    *p++ = '"';
+    *p = '\0';
+    *at = (size_t)(p - buf);
+    return 0;
+}
+
 /* Room for a receipt reply's members: two escaped texts of BALLOT_TEXT_MAX, a path, hex and names. */
 #define RECEIPT_REPLY_MAX (4 * BALLOT_TEXT_MAX + MERKLE_PATH_MAX * 67 + 1024)
 
@@ -746,17 +766,17 @@ static int seal_receipts(struct api_env *env, struct receipt_batch *rb, const st
     for (size_t k = 0; k < rb->count; k++) {
         const struct receipt_entry *e = &rb->r[k];
         size_t at = 0, np = merkle_path(t, k, path);
-        identity_hex_encode(items[e->item].hash, 32, hex);
         if (put_text(members, RECEIPT_REPLY_MAX, &at, "\"receipt\":") ||
             proto_json_string(members, RECEIPT_REPLY_MAX, &at, e->text, (size_t)e->len) ||
-            put_text(members, RECEIPT_REPLY_MAX, &at, ",\"ballot_hash\":\"%s\",\"seq\":%lld,\"receipt_index\":%zu,\"receipt_path\":[",
-                     hex, (long long)e->seq, k))
+            put_text(members, RECEIPT_REPLY_MAX, &at, ",\"ballot_hash\":") ||
+            put_hex_string(members, RECEIPT_REPLY_MAX, &at, items[e->item].hash, 32) ||
+            put_text(members, RECEIPT_REPLY_MAX, &at, ",\"seq\":%lld,\"receipt_index\":%zu,\"receipt_path\":[",
+                     (long long)e->seq, k))
             goto done;
-        for (size_t j = 0; j < np; j++) {
-            identity_hex_encode(path[j], 32, hex);
-            if (put_text(members, RECEIPT_REPLY_MAX, &at, "%s\"%s\"", j ? "," : "", hex))
+        for (size_t j = 0; j < np; j++)
+            if ((j && put_text(members, RECEIPT_REPLY_MAX, &at, ",")) ||
+                put_hex_string(members, RECEIPT_REPLY_MAX, &at, path[j], 32))
                 goto done;
-        }
         if (put_text(members, RECEIPT_REPLY_MAX, &at, "]%s", tail) ||
             !(out[e->item].text = proto_reply_ok_text(items[e->item].id, members, at, &out[e->item].len)))
             goto done;

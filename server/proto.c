@@ -201,6 +201,31 @@ static int check_id(struct json_object *id, struct proto_error *err)
     }
 }
 
+/*
+ * One tokener per thread, reset for each message, instead of one made and
+ * freed for every message (the server parses on its service thread only).
+ * Freed at exit for the thread that exits the process.
+ */
+static _Thread_local struct json_tokener *tls_tokener;
+
+static void free_tokener(void)
+{
+    if (tls_tokener)
+        json_tokener_free(tls_tokener);
+    tls_tokener = NULL;
+}
+
+static struct json_tokener *thread_tokener(void)
+{
+    static bool registered;
+
+    if (!tls_tokener && (tls_tokener = json_tokener_new_ex(PROTO_MAX_DEPTH + 1)) && !registered) {
+        registered = true; /* json-c refuses depth == max_depth, hence + 1 */
+        (void)atexit(free_tokener);
+    }
+    return tls_tokener;
+}
+
 int proto_parse(const char *buf, size_t len, struct proto_request *req, struct proto_error *err)
 {
     struct json_tokener *tok = NULL;
@@ -234,14 +259,16 @@ int proto_parse(const char *buf, size_t len, struct proto_request *req, struct p
     }
     /* json-c needs a terminator to end a top-level number; give it one of its own. */
     copy = malloc(len + 1);
-    tok = json_tokener_new_ex(PROTO_MAX_DEPTH + 1); /* json-c refuses depth == max_depth */
+    tok = thread_tokener();
     if (!copy || !tok) {
         proto_fail(err, PROTO_INTERNAL, NULL, "out of memory");
         goto out;
     }
     memcpy(copy, buf, len);
     copy[len] = '\0';
-    json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+    /* UTF-8 was checked above, more strictly than json-c's own check (which lets overlong forms through) */
+    json_tokener_reset(tok);
+    json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
     root = json_tokener_parse_ex(tok, copy, (int)len + 1);
     jerr = json_tokener_get_error(tok);
     if (jerr != json_tokener_success) {
@@ -299,8 +326,6 @@ int proto_parse(const char *buf, size_t len, struct proto_request *req, struct p
     rc = 0;
 out:
     json_object_put(root);
-    if (tok)
-        json_tokener_free(tok);
     free(copy);
     return rc;
 }
@@ -465,13 +490,24 @@ int proto_json_string(char *buf, size_t cap, size_t *at, const char *s, size_t n
 
 char *proto_reply_ok_text(struct json_object *id, const char *members, size_t members_len, size_t *len)
 {
-    const char *idt = id ? json_object_to_json_string_ext(id, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE) : "null";
-    size_t idn = strlen(idt), n = 6 + idn + 11 + members_len + 2;
-    char *out = malloc(n + 1);
+    /* an id is a string of at most PROTO_MAX_ID_LEN bytes or a safe integer (check_id): 6 bytes a byte escaped */
+    char idt[6 * PROTO_MAX_ID_LEN + 3];
+    size_t idn = 0, n;
+    char *out;
 
-    if (!out)
+    if (id && json_object_is_type(id, json_type_string)) {
+        if (proto_json_string(idt, sizeof(idt), &idn, json_object_get_string(id), (size_t)json_object_get_string_len(id)))
+            return NULL;
+    } else if (id && json_object_is_type(id, json_type_int)) {
+        idn = (size_t)snprintf(idt, sizeof(idt), "%lld", (long long)json_object_get_int64(id));
+    } else {
+        idn = (size_t)snprintf(idt, sizeof(idt), "null");
+    }
+    n = 6 + idn + 10 + 1 + members_len + 1;
+    if (!(out = malloc(n + 1)))
         return NULL;
-    n = (size_t)snprintf(out, n + 1, "{\"id\":%s,\"ok\":true%s%.*s}", idt, members_len ? "," : "", (int)members_len, members);
+    n = (size_t)snprintf(out, n + 1, "{\"id\":%.*s,\"ok\":true%s%.*s}", (int)idn, idt, members_len ? "," : "",
+                         (int)members_len, members);
     *len = n;
     return out;
 }

@@ -261,6 +261,68 @@ static void test_special_replies(void **state)
     free(b);
 }
 
+/* proto_json_string: the text json-c reads back is the string written, whatever its bytes; too small: -1. */
+static void test_json_string_escapes(void **state)
+{
+    static const char *texts[] = {"", "plain", "line\nbreak", "quote \" and back\\slash", "tab\there\r",
+                                  "\x01\x1f\x7f ctl", "b40-receipt-v1\nnetwork: b40-balkan-cities\n", "ünïcödé ✓"};
+    char buf[256];
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+        size_t at = 0;
+        struct json_object *o;
+        assert_int_equal(proto_json_string(buf, sizeof(buf), &at, texts[i], strlen(texts[i])), 0);
+        assert_int_equal(at, strlen(buf));
+        o = json_tokener_parse(buf);
+        assert_non_null(o);
+        assert_true(json_object_is_type(o, json_type_string));
+        assert_string_equal(json_object_get_string(o), texts[i]);
+        json_object_put(o);
+    }
+    {
+        size_t at = 0;
+        assert_int_equal(proto_json_string(buf, 8, &at, "a longer string", 15), -1);
+        at = 250;
+        assert_int_equal(proto_json_string(buf, sizeof(buf), &at, "abcdef", 6), -1);
+    }
+}
+
+/* proto_reply_ok_text: {"id":ID,"ok":true,MEMBERS} for string, integer and missing ids; the same JSON as proto_reply_ok. */
+static void test_reply_ok_text(void **state)
+{
+    struct json_object *ids[] = {json_object_new_string("b7"), json_object_new_string("we\"ird\n\\id"),
+                                 json_object_new_int64(-9007199254740991LL), NULL};
+    (void)state;
+    for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+        size_t len = 0, len2 = 0;
+        char *a = proto_reply_ok_text(ids[i], "\"seq\":3,\"receipt\":\"x\\ny\"", 25, &len);
+        struct json_object *f = json_object_new_object(), *pa, *pb;
+        char *b;
+        json_object_object_add(f, "seq", json_object_new_int(3));
+        json_object_object_add(f, "receipt", json_object_new_string("x\ny"));
+        b = proto_reply_ok(ids[i], f, &len2);
+        assert_non_null(a);
+        assert_int_equal(len, strlen(a));
+        pa = json_tokener_parse(a);
+        pb = json_tokener_parse(b);
+        assert_non_null(pa);
+        assert_true(json_object_equal(pa, pb));
+        json_object_put(pa);
+        json_object_put(pb);
+        free(a);
+        free(b);
+    }
+    {
+        size_t len = 0;
+        char *a = proto_reply_ok_text(ids[0], "", 0, &len);
+        assert_string_equal(a, "{\"id\":\"b7\",\"ok\":true}");
+        free(a);
+    }
+    for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++)
+        json_object_put(ids[i]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -271,6 +333,8 @@ int main(void)
         cmocka_unit_test(test_events_count_from_one),
         cmocka_unit_test(test_error_names_are_stable),
         cmocka_unit_test(test_special_replies),
+        cmocka_unit_test(test_json_string_escapes),
+        cmocka_unit_test(test_reply_ok_text),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

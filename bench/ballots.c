@@ -604,10 +604,12 @@ int ballots_run(struct bench *b)
         printf("server_cpu_per_wall_s=%.3f\n", res.server_cpu);
         printf("server_cpu_us_per_ballot=%.1f\n", res.server_cpu_us_per_ballot);
         printf("bench_cpu_per_wall_s=%.3f\n", res.bench_cpu);
-        printf("server_threads_cpu_per_wall_s=");
-        for (int k = 0; k < res.threads; k++)
-            printf("%s%.3f", k ? "," : "", res.thread_cpu[k]);
-        printf("\n");
+        double workers = 0;
+        for (int k = 1; k < res.threads; k++)
+            workers += res.thread_cpu[k];
+        printf("server_threads=%d\n", res.threads);
+        printf("server_service_cpu_per_wall_s=%.3f\n", res.threads ? res.thread_cpu[0] : 0.0);
+        printf("server_workers_cpu_per_wall_s=%.3f\n", workers);
         printf("server_runq_wait_per_wall_s=%.3f\n", res.server_runq);
         printf("bench_runq_wait_per_wall_s=%.3f\n", res.bench_runq);
         printf("summit_cities=%zu\n", res.summit_cities);

@@ -488,6 +488,7 @@ struct receipt_batch;
 struct api_batch {
     struct pending_ballot *items;
     size_t count, cap;
+    int64_t first_ms;               /* monotonic: when the oldest pending ballot joined */
     struct receipt_batch *receipts; /* the flush's receipts (made on the first flush, kept: it is large) */
     struct round_facts facts[FACTS_KEPT];
     uint64_t clock; /* counts lookups, for round_facts.used */
@@ -870,10 +871,29 @@ static int batch_add(struct api_env *env, struct pending_ballot *p)
         bt->items = items;
         bt->cap = cap;
     }
+    if (!bt->count)
+        bt->first_ms = timeutil_monotonic_ms();
     bt->items[bt->count++] = *p;
     free(p);
     env->request_flush(env->hub);
     return 0;
+}
+
+bool api_commit_due(size_t pending, size_t verifying, int64_t waited_ms)
+{
+    /* every ballot whose signature is being checked is about to join: commit once with them (one fsync and
+     * one signature for all), unless the batch is full or its oldest ballot has waited long enough */
+    return !pending || pending >= RECEIPT_BATCH_MAX || !verifying || waited_ms >= API_FLUSH_WAIT_MAX_MS;
+}
+
+bool api_flush_due(struct api_env *env)
+{
+    const struct api_batch *b = env->batch;
+
+    if (!b || !b->count)
+        return true;
+    return api_commit_due(b->count, env->verifier ? verify_outstanding(env->verifier) : 0,
+                          timeutil_monotonic_ms() - b->first_ms);
 }
 
 void api_collect_verified(struct api_env *env)

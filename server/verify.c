@@ -168,6 +168,16 @@ struct verify_job *verify_take_done(struct verifier *v)
     return j;
 }
 
+size_t verify_outstanding(struct verifier *v)
+{
+    size_t n;
+
+    pthread_mutex_lock(&v->lock);
+    n = v->busy + (v->done_head != NULL);
+    pthread_mutex_unlock(&v->lock);
+    return n;
+}
+
 void verify_drain(struct verifier *v)
 {
     pthread_mutex_lock(&v->lock);

@@ -363,6 +363,10 @@ static void on_flush(lws_sorted_usec_list_t *sul)
 {
     struct ws_shared *sh = lws_container_of(sul, struct ws_shared, flush_sul);
 
+    /* not due yet: ballots still being verified will join; a later turn's end (each worker result wakes
+     * the loop, and the wake tick runs every 50 ms) commits them all */
+    if (!api_flush_due(sh->env))
+        return;
     sh->flush_pending = false;
     api_flush(sh->env);
 }

@@ -76,6 +76,18 @@ void api_batch_destroy(struct api_batch *batch);
 void api_flush(struct api_env *env);
 
 /*
+ * Whether the pending ballots should be committed now (api_flush): at once
+ * when no other ballot's signature is being checked, else when those have
+ * joined — unless the batch is full (RECEIPT_BATCH_MAX) or its oldest ballot
+ * has waited API_FLUSH_WAIT_MAX_MS. A busy vote thus commits (and syncs the
+ * disk) once for many ballots; a lone ballot is committed without waiting.
+ */
+#define API_FLUSH_WAIT_MAX_MS 20
+bool api_flush_due(struct api_env *env);
+/* The rule itself: `pending` ballots wait, `verifying` signature checks are outstanding, the oldest waited so long. */
+bool api_commit_due(size_t pending, size_t verifying, int64_t waited_ms);
+
+/*
  * Takes the ballots whose signatures the worker has checked: refuses the
  * forged ones (their replies go out now) and adds the others to the batch.
  * Called on the service thread when the worker woke it.

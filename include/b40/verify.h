@@ -54,6 +54,9 @@ void verify_submit(struct verifier *v, struct verify_job *job);
  */
 struct verify_job *verify_take_done(struct verifier *v);
 
+/* Non-zero while a submitted job is unfinished or finished jobs wait to be taken. */
+size_t verify_outstanding(struct verifier *v);
+
 /* Waits until every submitted job is finished (they then wait in the done list). */
 void verify_drain(struct verifier *v);
 

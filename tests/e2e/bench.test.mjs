@@ -20,6 +20,7 @@ const FIGURES = {
   cities: 0, rounds: 0, ballots: 0, voting_s: 3, ballots_per_s: 1, verify_per_s_one_core: 1, ratio: 3,
   verify_wall_per_s: 1, server_cpu_per_wall_s: 3, server_cpu_us_per_ballot: 1, bench_cpu_per_wall_s: 3,
   server_runq_wait_per_wall_s: 3, bench_runq_wait_per_wall_s: 3, summit_cities: 0, receipt_p50_ms: 3, receipt_p99_ms: 3, receipt_max_ms: 3, errors: 0,
+  server_threads: 0, server_service_cpu_per_wall_s: 3, server_workers_cpu_per_wall_s: 3,
 };
 
 test('b40-bench ballots --cities 50 --seconds 1: exit 0, one numeric key=value per line, no errors', { timeout: 300000 }, () => {
@@ -54,6 +55,11 @@ test('b40-bench ballots --cities 50 --seconds 1: exit 0, one numeric key=value p
   assert.equal(n('summit_cities'), 50, 'the summit phase uses min(200, cities)');
   assert.ok(n('receipt_p50_ms') <= n('receipt_p99_ms') && n('receipt_p99_ms') <= n('receipt_max_ms'),
     `percentiles out of order: ${values.receipt_p50_ms} ${values.receipt_p99_ms} ${values.receipt_max_ms}`);
+  // the service thread and at least one signature worker; together what the whole process used (ticks vs ns: roughly)
+  assert.ok(n('server_threads') >= 2, `server_threads=${values.server_threads}`);
+  const parts = n('server_service_cpu_per_wall_s') + n('server_workers_cpu_per_wall_s');
+  assert.ok(parts > 0 && Math.abs(parts - n('server_cpu_per_wall_s')) < 0.25 + 0.25 * n('server_cpu_per_wall_s'),
+    `threads' CPU ${parts.toFixed(3)} against the process's ${values.server_cpu_per_wall_s}`);
   // ratio is printed from the two rates it divides (to the 3 decimals shown)
   assert.ok(Math.abs(n('ratio') - n('ballots_per_s') / n('verify_per_s_one_core')) < 0.0015, `ratio=${values.ratio}`);
 });

@@ -468,9 +468,22 @@ static void test_cast_receipt_batch_of_one(void **state)
     api_teardown(&a);
 }
 
+/* The group-commit rule: now when nothing else is being verified, else when full or waited long enough. */
+static void test_commit_due(void **state)
+{
+    (void)state;
+    assert_true(api_commit_due(0, 5, 0));                          /* nothing to commit: nothing to wait for */
+    assert_true(api_commit_due(1, 0, 0));                          /* a lone ballot: at once */
+    assert_false(api_commit_due(1, 1, 0));                         /* another is being verified: it joins */
+    assert_false(api_commit_due(RECEIPT_BATCH_MAX - 1, 50, API_FLUSH_WAIT_MAX_MS - 1));
+    assert_true(api_commit_due(RECEIPT_BATCH_MAX, 50, 0));         /* a full receipt batch */
+    assert_true(api_commit_due(3, 50, API_FLUSH_WAIT_MAX_MS));     /* the oldest has waited long enough */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_commit_due),
         cmocka_unit_test_setup_teardown(test_cast_receipt_batch_of_one, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -712,6 +713,22 @@ static const struct {
     [STORE_PART_GROUPS] = {store_groups_sql, &store_groups_sql_count},
     [STORE_PART_ROOM] = {store_room_sql, &store_room_sql_count},
 };
+/*
+ * Before SQLite's first use in the process: a connection is only ever used by
+ * one thread (the service thread; the signature workers never touch the
+ * store), so SQLite needs no mutex around each connection's calls, and no
+ * memory statistics (each allocation would take a global mutex for them).
+ * Both are SQLite's documented settings for speed; a process that used
+ * SQLite before (a test) keeps its defaults, which are safe as well.
+ */
+static pthread_once_t sqlite_once = PTHREAD_ONCE_INIT;
+
+static void configure_sqlite(void)
+{
+    (void)sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
+    (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 int store_open(struct store **out, const char *path, enum store_mode mode, char *err, size_t errlen)
 {
     struct store *st = NULL;
@@ -719,6 +736,7 @@ int store_open(struct store **out, const char *path, enum store_mode mode, char 
     int rc, app_id = 0, tables = 0, status;
 
     *out = NULL;
+    (void)pthread_once(&sqlite_once, configure_sqlite);
     if (mode == STORE_CREATE) {
         int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
         if (fd < 0)

@@ -94,12 +94,15 @@ static int authorize(struct api_env *env, struct api_conn *conn, enum api_access
         api_room_signed_out(env, conn);
         conn->person_id = conn->key_id = 0;
         conn->roles = 0;
+        conn->epoch_known = false;
         return api_fail(err, rc == 0 && !s.key_active ? "key_revoked" : "not_signed_in", NULL,
                         rc == 0 && !s.key_active ? "this key has been revoked; enroll this device again"
                                                  : "the session has ended; sign in again");
     }
     conn->roles = s.roles;
     conn->city_id = s.city_id;
+    conn->identity_epoch = s.epoch;
+    conn->epoch_known = true;
     if (access == API_SECRETARIAT && !(s.roles & ROLES_SECRETARIAT))
         return api_fail(err, "forbidden", NULL, "only the secretariat may do this");
     return 0;

@@ -449,6 +449,7 @@ struct pending_ballot {
     uint64_t conn_id;
     struct json_object *id; /* the request's id, for the deferred reply */
     int64_t election, city_id, key_id, person_id;
+    int64_t identity_epoch; /* the connection's, when the ballot came; -1: unknown */
     int32_t round;
     char city_code[33], choice[33];
     char *text;
@@ -678,6 +679,7 @@ struct reply_text {
 /* The receipts of the flush's current batch: their leaf hashes, and what their replies are made of. */
 struct receipt_batch {
     int64_t id; /* the batch's id, from store_receipt_batch_next; the next batch has id + 1 */
+    int64_t epoch; /* the identity epoch, read in the recording transaction */
     size_t count;
     uint8_t leaves[RECEIPT_BATCH_MAX][32];
     struct receipt_entry {
@@ -807,8 +809,12 @@ static int commit_one(struct api_env *env, const struct pending_ballot *items, s
     struct identity_session s;
     int rlen, rc;
 
-    /* the voter's standing, read in the transaction that records: a key revoked, a person deactivated or a
-     * role or city changed since sign-in (or since the ballot arrived) records nothing */
+    /* the voter's standing, as of the transaction that records: a key revoked, a person deactivated or a
+     * role or city changed since sign-in (or since the ballot arrived) records nothing. Unchanged when no
+     * person or key has changed since the connection read them (the identity epoch, read in this
+     * transaction, is still theirs); else read again here. */
+    if (p->identity_epoch >= 0 && p->identity_epoch == rb->epoch)
+        goto standing_ok;
     rc = store_session_check(env->store, p->person_id, p->key_id, &s);
     if (rc < 0)
         return -1;
@@ -823,6 +829,7 @@ static int commit_one(struct api_env *env, const struct pending_ballot *items, s
         api_fail(err, "forbidden", NULL, "a city's mayor or deputy casts its vote");
         return 1;
     }
+standing_ok:
     /* the chain and receipt as if recorded; the tail moves only once the row is in (the table's
      * uniqueness, not a query before, decides whether the city has voted: one statement a ballot) */
     if (*seq == 0)
@@ -954,7 +961,8 @@ void api_flush(struct api_env *env)
         b->receipts = malloc(sizeof(*b->receipts)); /* kept for the next flushes: it is large */
     if (!out || !errs || !state || !b->receipts || store_begin(env->store) != 0)
         ok = false;
-    else if (store_receipt_batch_next(env->store, &b->receipts->id) != 0)
+    else if (store_receipt_batch_next(env->store, &b->receipts->id) != 0 ||
+             store_identity_epoch(env->store, &b->receipts->epoch) != 0)
         ok = false;
     if (b->receipts)
         b->receipts->count = 0;
@@ -1818,6 +1826,7 @@ static int handle_cast(struct api_env *env, struct api_conn *conn, const struct 
         p->election = b.election;
         p->round = b.round;
         p->person_id = conn->person_id;
+        p->identity_epoch = conn->epoch_known ? conn->identity_epoch : -1;
         p->city_id = city.id;
         p->key_id = key.id;
         memcpy(p->city_code, city.code, sizeof(p->city_code));
@@ -1849,6 +1858,7 @@ static int handle_cast(struct api_env *env, struct api_conn *conn, const struct 
         one.election = b.election;
         one.round = b.round;
         one.person_id = conn->person_id;
+        one.identity_epoch = conn->epoch_known ? conn->identity_epoch : -1;
         one.city_id = city.id;
         one.key_id = key.id;
         memcpy(one.city_code, city.code, sizeof(one.city_code));
@@ -1865,7 +1875,8 @@ static int handle_cast(struct api_env *env, struct api_conn *conn, const struct 
             free(rb);
             return api_internal_error(err, "starting a transaction");
         }
-        if (store_receipt_batch_next(env->store, &rb->id) != 0 || store_ballot_last(env->store, b.election, &seq, chain) != 0 ||
+        if (store_receipt_batch_next(env->store, &rb->id) != 0 || store_identity_epoch(env->store, &rb->epoch) != 0 ||
+            store_ballot_last(env->store, b.election, &seq, chain) != 0 ||
             (rc = commit_one(env, &one, 0, &seq, chain, rb, &made, err)) != 0 || seal_receipts(env, rb, &one, &made) != 0 ||
             store_commit(env->store) != 0) {
             store_rollback(env->store);

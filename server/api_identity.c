@@ -141,6 +141,14 @@ static int sign_in(struct api_env *env, struct api_conn *conn, const struct stor
     memcpy(conn->key_public, k->public_key, 32);
     conn->key_created_ms = k->created_ms;
     snprintf(conn->city_code, sizeof(conn->city_code), "%s", p.city_id ? p.affiliation : "");
+    /* the epoch with key, person, roles and city in one read: election.cast's commit skips reading them again
+     * while no person or key has changed since (a race with a change leaves the epoch unknown: it reads) */
+    {
+        struct identity_session s;
+        conn->epoch_known = store_session_check(env->store, p.id, k->id, &s) == 0 && s.key_active && s.person_active &&
+                            s.roles == conn->roles && s.city_id == conn->city_id;
+        conn->identity_epoch = conn->epoch_known ? s.epoch : 0;
+    }
     json_object_object_add(reply, "person", person_json(&p));
     json_object_object_add(reply, "key", key_json(k));
     return 0;
@@ -204,6 +212,7 @@ static int handle_auth_login(struct api_env *env, struct api_conn *conn, const s
     if (conn->person_id != k.person_id)
         api_room_signed_out(env, conn); /* the room was joined as the one signed in before */
     conn->person_id = conn->key_id = 0;
+    conn->epoch_known = false;
     return sign_in(env, conn, &k, reply, err);
 }
 
@@ -213,6 +222,7 @@ static int handle_auth_logout(struct api_env *env, struct api_conn *conn, const 
     (void)req, (void)reply, (void)err;
     api_room_signed_out(env, conn);
     conn->person_id = conn->key_id = 0;
+    conn->epoch_known = false;
     conn->roles = 0;
     conn->city_id = 0;
     return 0;
@@ -234,6 +244,7 @@ static int handle_auth_whoami(struct api_env *env, struct api_conn *conn, const 
             return sign_in(env, conn, &k, reply, err);
         api_room_signed_out(env, conn);
         conn->person_id = conn->key_id = 0; /* revoked or deactivated since */
+        conn->epoch_known = false;
     }
     json_object_object_add(reply, "person", NULL);
     json_object_object_add(reply, "key", NULL);

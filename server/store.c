@@ -570,6 +570,20 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
     "  BEGIN SELECT RAISE(ABORT, 'ballots are never deleted'); END;"
     "CREATE TRIGGER ballots_kept_u BEFORE UPDATE ON ballots"
     "  BEGIN SELECT RAISE(ABORT, 'ballots are never changed'); END;"
+    /* a counter of changes to people and keys, by any writer (the server, the command line): a session
+     * checked at a count still current is unchanged, and a ballot's commit need not read it again */
+    "CREATE TABLE identity_epoch (id INTEGER PRIMARY KEY CHECK (id = 1), n INTEGER NOT NULL) STRICT;"
+    "INSERT INTO identity_epoch (id, n) VALUES (1, 0);"
+    "CREATE TRIGGER identity_epoch_people_u AFTER UPDATE ON people"
+    "  BEGIN UPDATE identity_epoch SET n = n + 1 WHERE id = 1; END;"
+    "CREATE TRIGGER identity_epoch_people_d AFTER DELETE ON people"
+    "  BEGIN UPDATE identity_epoch SET n = n + 1 WHERE id = 1; END;"
+    "CREATE TRIGGER identity_epoch_keys_u AFTER UPDATE ON person_keys"
+    "  BEGIN UPDATE identity_epoch SET n = n + 1 WHERE id = 1; END;"
+    "CREATE TRIGGER identity_epoch_keys_d AFTER DELETE ON person_keys"
+    "  BEGIN UPDATE identity_epoch SET n = n + 1 WHERE id = 1; END;"
+    "CREATE TRIGGER identity_epoch_kept_d BEFORE DELETE ON identity_epoch"
+    "  BEGIN SELECT RAISE(ABORT, 'the identity epoch is kept'); END;"
     "PRAGMA user_version = 6;",
 };
 

@@ -105,8 +105,10 @@ const char *const store_election_sql[SE_COUNT] = {
     [SE_BALLOT_RECEIPT] = "SELECT seq, receipt, receipt_signature, coalesce(receipt_batch, 0), coalesce(receipt_index, 0)"
                           " FROM ballots WHERE election_id = ?1 AND round = ?2 AND city_id = ?3",
     [SE_ELECTIONS] = "SELECT id FROM elections WHERE ?1 = 0 OR summit_id = ?1 ORDER BY id DESC LIMIT 200",
+    /* "+b.seq": sorted after the search by (election, round), not read in seq order through every round of the
+     * election (the plan SQLite picks for a plain ORDER BY b.seq: it scanned 16,000 rows for a 2,000-city round) */
     [SE_BALLOTS] = "SELECT b.seq, b.city_id, c.code, b.choice, b.ballot_hash FROM ballots b JOIN cities c"
-                   " ON c.id = b.city_id WHERE b.election_id = ?1 AND b.round = ?2 ORDER BY b.seq",
+                   " ON c.id = b.city_id WHERE b.election_id = ?1 AND b.round = ?2 ORDER BY +b.seq",
 };
 
 const size_t store_election_sql_count = SE_COUNT;

@@ -14,6 +14,7 @@
 
 enum {
     SI_SESSION,
+    SI_EPOCH,
     SI_PERSON_ADD,
     SI_PERSON_GET,
     SI_PERSON_ALL,
@@ -35,8 +36,10 @@ enum {
 #define KEY_COLUMNS "id, person_id, public_key, device, created_at_ms, coalesce(revoked_at_ms, 0)"
 
 const char *const store_identity_sql[SI_COUNT] = {
-    [SI_SESSION] = "SELECT k.revoked_at_ms IS NULL, p.active, p.roles, coalesce(p.city_id, 0)"
+    [SI_SESSION] = "SELECT k.revoked_at_ms IS NULL, p.active, p.roles, coalesce(p.city_id, 0),"
+                   " (SELECT n FROM identity_epoch WHERE id = 1)"
                    " FROM person_keys k JOIN people p ON p.id = k.person_id WHERE k.id = ?1 AND p.id = ?2",
+    [SI_EPOCH] = "SELECT n FROM identity_epoch WHERE id = 1",
     [SI_PERSON_ADD] = "INSERT INTO people (name, city_id, roles, created_at_ms) VALUES (?1, ?2, ?3, ?4)",
     [SI_PERSON_GET] = "SELECT " PERSON_COLUMNS " FROM people p LEFT JOIN cities c ON c.id = p.city_id WHERE p.id = ?1",
     [SI_PERSON_ALL] = "SELECT " PERSON_COLUMNS " FROM people p LEFT JOIN cities c ON c.id = p.city_id ORDER BY p.id",
@@ -77,6 +80,18 @@ int store_session_check(struct store *st, int64_t person_id, int64_t key_id, str
     out->person_active = sqlite3_column_int(s, 1) != 0;
     out->roles = identity_roles_parse((const char *)sqlite3_column_text(s, 2));
     out->city_id = sqlite3_column_int64(s, 3);
+    out->epoch = sqlite3_column_int64(s, 4);
+    store_stmt_done(s);
+    return 0;
+}
+
+int store_identity_epoch(struct store *st, int64_t *epoch)
+{
+    sqlite3_stmt *s = S(st, SI_EPOCH);
+
+    if (store_row(st, s) != 0)
+        return -1;
+    *epoch = sqlite3_column_int64(s, 0);
     store_stmt_done(s);
     return 0;
 }

@@ -106,6 +106,8 @@ struct api_conn {
     int64_t person_id; /* signed in as; 0 when not */
     int64_t key_id;    /* with the key person_keys.id */
     unsigned roles;    /* refreshed from the database on every message (election.cast: in its commit) */
+    int64_t identity_epoch; /* the identity epoch at which key, person, roles and city were last read */
+    bool epoch_known;       /* identity_epoch is set (after a successful check in one read) */
     int64_t city_id;   /* 0 for the secretariat */
     /* facts of the signed-in key and person that never change for a key id, kept from sign-in */
     uint8_t key_public[32];

@@ -22,9 +22,17 @@ struct identity_session {
     bool person_active;
     unsigned roles;
     int64_t city_id; /* 0: the secretariat */
+    int64_t epoch;   /* the identity epoch these facts were read at (store_identity_epoch) */
 };
 
 /* Returns 0 and fills out, 1 when the person or key does not exist (or do not belong together), -1 on error. */
+/*
+ * The identity epoch: a count that every change to a person or a key raises,
+ * whoever writes it (triggers). Facts read at an epoch that is still the
+ * current one are still true. 0 or -1.
+ */
+int store_identity_epoch(struct store *st, int64_t *epoch) __attribute__((warn_unused_result));
+
 int store_session_check(struct store *st, int64_t person_id, int64_t key_id, struct identity_session *out)
     __attribute__((warn_unused_result));
 

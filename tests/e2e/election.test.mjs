@@ -10,6 +10,7 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { TIME_RE, assertNoSanitizerReport } from './wsutil.mjs';
 import { call, ok, callOk, callFails, fails, open, startDemo, finish, makeKey, signHex, codesIn, revocationStatement, rfc3339 } from './idutil.mjs';
 import {
@@ -388,7 +389,7 @@ describe('ballots that must be refused, two people of one city at the same momen
     v.athens = await demoPerson(srv, 'athens', 'mayor');
     v.sofia = await demoPerson(srv, 'sofia', 'deputy');
     official = await demoPerson(srv, 'tirana', 'official');
-    for (const city of ['belgrade', 'kotor', 'split', 'burgas', 'edirne', ...RACES]) v[city] = await cityPerson(srv, city, 'mayor');
+    for (const city of ['belgrade', 'kotor', 'split', 'burgas', 'edirne', 'durres', ...RACES]) v[city] = await cityPerson(srv, city, 'mayor');
     for (const city of RACES) deputies[city] = await cityPerson(srv, city, 'deputy');
   });
   after(async () => {
@@ -539,6 +540,14 @@ describe('ballots that must be refused, two people of one city at the same momen
     await refused(v.edirne, { choice: 'sofia' }, 'key_revoked', 'a ballot signed by a key revoked after its sign-in');
     // and the connection's next other message finds the session over
     fails(await call(v.edirne.c, 'election.declare', { election: E.id }), 'key_revoked', 'the next message after the refused ballot');
+  });
+
+  test('a key revoked by another writer of the database (not through the server), its connection still signed in: refused in the commit', T, async () => {
+    // The commit skips reading the voter's key and person again only while no person or key has changed since the
+    // connection read them; a change by any writer (triggers count it) makes it read them. Here: the sqlite3 tool.
+    execFileSync('sqlite3', [srv.db, `PRAGMA busy_timeout = 5000; UPDATE person_keys SET revoked_at_ms = ${Date.now()} WHERE id =
+      (SELECT k.id FROM person_keys k WHERE k.person_id = ${v.durres.person.id})`], { encoding: 'utf8', timeout: 20000 });
+    await refused(v.durres, { choice: 'sofia' }, 'key_revoked', 'a ballot signed by a key revoked behind the server\'s back');
   });
 
   test('a key enrolled after the round opened is not among the poll\'s eligible keys: refused (not_eligible)', T, async () => {

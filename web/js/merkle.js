@@ -1,7 +1,7 @@
 // Checking a receipt's place in its batch: the Merkle tree of RFC 9162
 // section 2.1 (SHA-256), as the server builds it over each group-commit batch
 // of receipts and signs its root once (server/merkle.c, docs/audit.md
-// "Batch-signed receipts"). An ES module with no dependencies and no DOM
+// "Batch-signed receipts"). An ES module (hex from statements.js) with no DOM
 // access; it runs on a page's main thread and in Node (>= 18), using
 // globalThis.crypto.subtle (WebCrypto), looked up at each call.
 //
@@ -31,28 +31,17 @@
 //                                   mismatch, and any argument not of that form (never throws
 //                                   for bad input).
 
+import { hex, fromHex } from './statements.js';
+
 export const PATH_MAX = 64;
 
-const HEX_RE = /^(?:[0-9a-f]{2})*$/;
 const HASH_HEX_RE = /^[0-9a-f]{64}$/;
 const TWO_64 = 1n << 64n;
 const encoder = new TextEncoder();
 
-/** Lower-case hex of a Uint8Array or ArrayBuffer. */
-export function hex(bytes) {
-  const b = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
-  let out = '';
-  for (let i = 0; i < b.length; i++) out += b[i].toString(16).padStart(2, '0');
-  return out;
-}
-
-/** Bytes of a lower-case hex string; TypeError when it is not one. */
-export function unhex(text) {
-  if (typeof text !== 'string' || !HEX_RE.test(text)) throw new TypeError('not lower-case hex');
-  const out = new Uint8Array(text.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(text.slice(2 * i, 2 * i + 2), 16);
-  return out;
-}
+/** Lower-case hex <-> bytes: statements.js's, under the names this module has always exported. */
+export { hex };
+export const unhex = fromHex;
 
 async function sha256(bytes) {
   return new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', bytes));

@@ -248,6 +248,16 @@ int api_fail(struct proto_error *err, const char *code, const char *field, const
     return -1;
 }
 
+void api_add_hex(struct json_object *obj, const char *key, const uint8_t *bytes, size_t len)
+{
+    char hex[2 * API_HEX_MAX + 1];
+
+    if (len > API_HEX_MAX)
+        return;
+    identity_hex_encode(bytes, len, hex);
+    json_object_object_add(obj, key, json_object_new_string_len(hex, (int)(2 * len)));
+}
+
 void api_add_time(struct json_object *obj, const char *key, int64_t ms)
 {
     char text[TIMEUTIL_RFC3339_LEN];

@@ -132,14 +132,6 @@ static void add_hex_item(struct json_object *a, const uint8_t b[32])
     json_object_array_add(a, json_object_new_string_len(hex, 64));
 }
 
-static void add_hex(struct json_object *o, const char *key, const uint8_t *b, size_t len)
-{
-    char hex[129];
-
-    identity_hex_encode(b, len, hex);
-    json_object_object_add(o, key, json_object_new_string(hex));
-}
-
 static int history(struct api_env *env, struct api_conn *conn, const char *action, int64_t election,
                    const char *details)
 {
@@ -223,8 +215,8 @@ static struct json_object *round_json(struct api_env *env, int64_t election, con
     json_object_object_add(o, "candidates", codes_json(r->candidates));
     json_object_object_add(o, "poll", r->poll ? json_object_new_string(r->poll) : NULL);
     if (r->poll) {
-        add_hex(o, "poll_signature", r->poll_signature, 64);
-        add_hex(o, "fingerprint", r->fingerprint, 32);
+        api_add_hex(o, "poll_signature", r->poll_signature, 64);
+        api_add_hex(o, "fingerprint", r->fingerprint, 32);
         api_add_time(o, "opened", r->opened_ms);
     }
     if (r->closed_ms)
@@ -245,7 +237,7 @@ static struct json_object *round_json(struct api_env *env, int64_t election, con
         json_object_object_add(o, "result", json_tokener_parse(r->result));
     if (r->chain_head) {
         json_object_object_add(o, "chain_head", json_object_new_string(r->chain_head));
-        add_hex(o, "chain_head_signature", r->chain_head_signature, 64);
+        api_add_hex(o, "chain_head_signature", r->chain_head_signature, 64);
     }
     return o;
 }
@@ -368,7 +360,7 @@ static void add_proof(struct json_object *o, const char *statement, const uint8_
     for (size_t k = 0; k < n; k++)
         add_hex_item(a, path[k]);
     json_object_object_add(o, "receipt_batch", json_object_new_string(statement));
-    add_hex(o, "receipt_batch_signature", sig, 64);
+    api_add_hex(o, "receipt_batch_signature", sig, 64);
     json_object_object_add(o, "receipt_index", json_object_new_int64((int64_t)index));
     json_object_object_add(o, "receipt_path", a);
 }
@@ -1544,7 +1536,7 @@ static int close_round(struct api_env *env, struct api_conn *conn, const struct 
     json_object_object_add(*event_out, "round", json_object_new_int(e->round));
     json_object_object_add(*event_out, "result", json_object_get(res));
     json_object_object_add(*event_out, "chain_head", json_object_new_string(head));
-    add_hex(*event_out, "chain_head_signature", sig, 64);
+    api_add_hex(*event_out, "chain_head_signature", sig, 64);
     rc = 0;
 out:
     json_object_put(res);
@@ -1680,7 +1672,7 @@ static int handle_advance(struct api_env *env, struct api_conn *conn, const stru
             json_object_object_add(opened, "election", json_object_new_int64(e.id));
             json_object_object_add(opened, "round", json_object_new_int(e.round));
             json_object_object_add(opened, "poll", json_object_new_string(r.poll ? r.poll : ""));
-            add_hex(opened, "poll_signature", r.poll_signature, 64);
+            api_add_hex(opened, "poll_signature", r.poll_signature, 64);
             env->publish(env->hub, e.id, "election.opened", opened);
             json_object_put(opened);
             store_round_free(&r);

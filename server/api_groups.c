@@ -149,7 +149,7 @@ static struct json_object *person_ref(struct api_env *env, int64_t id)
     return o;
 }
 
-static struct json_object *session_json(struct api_env *env, const struct group_session *s)
+struct json_object *api_session_json(struct api_env *env, const struct group_session *s)
 {
     struct json_object *o = json_object_new_object(), *agenda = json_tokener_parse(s->agenda_json);
     int64_t poll = 0;
@@ -188,7 +188,7 @@ static int add_session(struct api_env *env, struct json_object *obj, const char 
     struct json_object *o = NULL;
 
     if (s && store_session_get(env->store, id, s) == 0)
-        o = session_json(env, s);
+        o = api_session_json(env, s);
     free(s);
     if (!o)
         return oom(err);
@@ -223,7 +223,7 @@ static struct json_object *array_of(int list_rc, void *list, size_t n, size_t si
 
 static struct json_object *session_item(const void *env, const void *item)
 {
-    return session_json((struct api_env *)env, item);
+    return api_session_json((struct api_env *)env, item);
 }
 
 static struct json_object *sessions_json(struct api_env *env, int64_t group_id)
@@ -331,14 +331,6 @@ static struct json_object *recommendations_json(struct api_env *env, int64_t gro
     return array_of(rc, list, n, sizeof(*list), recommendation_item, env);
 }
 
-static void add_hex(struct json_object *o, const char *key, const uint8_t *bytes, size_t len)
-{
-    char hex[129];
-
-    identity_hex_encode(bytes, len, hex);
-    json_object_object_add(o, key, json_object_new_string(hex));
-}
-
 static struct json_object *request_json(const struct session_request *r, const char *group_code)
 {
     struct json_object *o = json_object_new_object();
@@ -350,8 +342,8 @@ static struct json_object *request_json(const struct session_request *r, const c
     json_object_object_add(o, "city", json_object_new_string(r->city));
     json_object_object_add(o, "reason", json_object_new_string(r->reason));
     json_object_object_add(o, "statement", json_object_new_string(r->statement));
-    add_hex(o, "signature", r->signature, 64);
-    add_hex(o, "public_key", r->public_key, 32);
+    api_add_hex(o, "signature", r->signature, 64);
+    api_add_hex(o, "public_key", r->public_key, 32);
     api_add_time(o, "requested_at", r->requested_at_ms);
     json_object_object_add(o, "state", json_object_new_string(r->state));
     add_time_or_null(o, "decided_at", r->decided_at_ms);
@@ -410,8 +402,8 @@ static struct json_object *proposal_json(struct api_env *env, int64_t group_id, 
         json_object_object_add(s, "side", json_object_new_string(p->sigs[i].side));
         json_object_object_add(s, "person", json_object_new_int64(p->sigs[i].person_id));
         json_object_object_add(s, "name", json_object_new_string(p->sigs[i].person_name));
-        add_hex(s, "public_key", p->sigs[i].public_key, 32);
-        add_hex(s, "signature", p->sigs[i].signature, 64);
+        api_add_hex(s, "public_key", p->sigs[i].public_key, 32);
+        api_add_hex(s, "signature", p->sigs[i].signature, 64);
         api_add_time(s, "signed_at", p->sigs[i].signed_at_ms);
         json_object_array_add(sigs, s);
     }
@@ -467,7 +459,7 @@ static struct json_object *group_json(struct api_env *env, const struct group_re
     add_time_or_null(o, "active_from", g->active_from_ms);
     json_object_object_add(o, "member_count", json_object_new_int64((int64_t)count));
     if (rc == 0) {
-        struct json_object *s = session_json(env, next);
+        struct json_object *s = api_session_json(env, next);
         if (!s)
             goto fail;
         json_object_object_add(o, "next_session", s);
@@ -1087,7 +1079,7 @@ static int handle_session_get(struct api_env *env, struct api_conn *conn, const 
         free(s);
         return -1;
     }
-    sj = session_json(env, s);
+    sj = api_session_json(env, s);
     rc = store_timepoll_of_session(env->store, s->id, &poll);
     if (rc == 0 && store_timepoll_get(env->store, poll, &p) == 0)
         pj = poll_json(env, &p);
@@ -1312,7 +1304,7 @@ static int handle_session_plan(struct api_env *env, struct api_conn *conn, const
         struct json_object *o;
         if (strcmp(all[i].kind, "regular") || !in_term(&term, all[i].quarter))
             continue;
-        if (!(o = session_json(env, &all[i])) || json_object_array_add(arr, o) != 0) {
+        if (!(o = api_session_json(env, &all[i])) || json_object_array_add(arr, o) != 0) {
             json_object_put(o);
             rc = oom(err);
             goto out;

@@ -78,6 +78,12 @@ int api_internal_error(struct proto_error *err, const char *what);
 
 /* Adds "time" members: RFC 3339 text of ms since the epoch. */
 void api_add_time(struct json_object *obj, const char *key, int64_t ms);
+/* Adds len bytes (at most API_HEX_MAX: a signature) as lower-case hex under key. */
+#define API_HEX_MAX 64
+void api_add_hex(struct json_object *obj, const char *key, const uint8_t *bytes, size_t len);
+/* The session object of docs/protocol.md ("Working groups"), as group.get, session.get and room.* write it; NULL when memory ran out. */
+struct group_session;
+struct json_object *api_session_json(struct api_env *env, const struct group_session *s);
 
 /* The error codes beyond proto's, as strings (docs/protocol.md lists them all). */
 int api_fail(struct proto_error *err, const char *code, const char *field, const char *fmt, ...)

@@ -98,14 +98,6 @@ void api_rooms_destroy(struct api_env *env)
 
 /* ---- small helpers ---- */
 
-static void add_hex(struct json_object *o, const char *key, const uint8_t *b, size_t len)
-{
-    char hex[129];
-
-    identity_hex_encode(b, len, hex);
-    json_object_object_add(o, key, json_object_new_string(hex));
-}
-
 static const char *ev_str(struct json_object *ev, const char *key)
 {
     struct json_object *v;
@@ -490,34 +482,6 @@ void api_rooms_stop(struct api_env *env)
 
 /* ---- objects ---- */
 
-/* The session object of docs/protocol.md ("Working groups"), as group.get and session.get write it. */
-static struct json_object *session_json(struct api_env *env, const struct group_session *s)
-{
-    struct json_object *o = json_object_new_object(), *agenda = json_tokener_parse(s->agenda_json), *chair = NULL;
-    struct store_person p;
-
-    if (s->chair_person_id && store_person_get(env->store, s->chair_person_id, &p) == 0) {
-        chair = json_object_new_object();
-        json_object_object_add(chair, "id", json_object_new_int64(p.id));
-        json_object_object_add(chair, "name", json_object_new_string(p.name));
-    }
-    json_object_object_add(o, "id", json_object_new_int64(s->id));
-    json_object_object_add(o, "group", json_object_new_string(s->group_code));
-    json_object_object_add(o, "kind", json_object_new_string(s->kind));
-    json_object_object_add(o, "quarter", json_object_new_string(s->quarter));
-    json_object_object_add(o, "title", json_object_new_string(s->title));
-    api_add_time(o, "starts_at", s->starts_at_ms);
-    api_add_time(o, "ends_at", s->ends_at_ms);
-    json_object_object_add(o, "state", json_object_new_string(s->state));
-    json_object_object_add(o, "chair", chair);
-    json_object_object_add(o, "video_url", s->video_url[0] ? json_object_new_string(s->video_url) : NULL);
-    json_object_object_add(o, "agenda", agenda ? agenda : json_object_new_array());
-    json_object_object_add(o, "sequence", json_object_new_int64(s->ical_sequence));
-    json_object_object_add(o, "cancel_reason", s->cancel_reason[0] ? json_object_new_string(s->cancel_reason) : NULL);
-    json_object_object_add(o, "time_poll", NULL); /* a live or closed session's time poll has closed */
-    return o;
-}
-
 static struct json_object *motion_json(struct api_env *env, const struct store_motion *m)
 {
     struct json_object *o = json_object_new_object();
@@ -530,8 +494,8 @@ static struct json_object *motion_json(struct api_env *env, const struct store_m
     json_object_object_add(o, "text", json_object_new_string(m->text));
     json_object_object_add(o, "state", json_object_new_string(m->state));
     json_object_object_add(o, "poll", json_object_new_string(m->poll));
-    add_hex(o, "poll_signature", m->poll_signature, 64);
-    add_hex(o, "fingerprint", m->fingerprint, 32);
+    api_add_hex(o, "poll_signature", m->poll_signature, 64);
+    api_add_hex(o, "fingerprint", m->fingerprint, 32);
     api_add_time(o, "opened", m->opened_ms);
     eligible = text_line(m->poll, "eligible", &elen);
     json_object_object_add(o, "eligible", list_json(eligible, elen));
@@ -546,7 +510,7 @@ static struct json_object *motion_json(struct api_env *env, const struct store_m
         api_add_time(o, "closed", m->closed_ms);
         json_object_object_add(o, "result", m->result ? json_tokener_parse(m->result) : NULL);
         json_object_object_add(o, "chain_head", m->chain_head ? json_object_new_string(m->chain_head) : NULL);
-        add_hex(o, "chain_head_signature", m->chain_head_signature, 64);
+        api_add_hex(o, "chain_head_signature", m->chain_head_signature, 64);
         json_object_object_add(o, "recommendation",
                                m->recommendation_id ? json_object_new_int64(m->recommendation_id) : NULL);
     }
@@ -863,10 +827,10 @@ static void add_minutes(struct api_env *env, struct json_object *reply, int64_t 
 
     json_object_object_add(o, "session", json_object_new_int64(session));
     json_object_object_add(o, "header", json_object_new_string(m->header));
-    add_hex(o, "signature", m->signature, 64);
-    add_hex(o, "server_key", serverkey_public(env->key), 32);
+    api_add_hex(o, "signature", m->signature, 64);
+    api_add_hex(o, "server_key", serverkey_public(env->key), 32);
     ballot_sha256(m->markdown, strlen(m->markdown), h);
-    add_hex(o, "markdown_sha256", h, 32);
+    api_add_hex(o, "markdown_sha256", h, 32);
     json_object_object_add(o, "markdown", json_object_new_string(m->markdown));
     json_object_object_add(o, "html", json_object_new_string(m->html));
     json_object_object_add(reply, "minutes", o);
@@ -909,7 +873,7 @@ static int handle_session_start(struct api_env *env, struct api_conn *conn, cons
         if (commit_one(env, lr, ev, now, err) != 0)
             return -1;
     }
-    json_object_object_add(reply, "session", session_json(env, &s));
+    json_object_object_add(reply, "session", api_session_json(env, &s));
     json_object_object_add(reply, "seq", json_object_new_int64((int64_t)room_seq(lr->room)));
     return 0;
 }
@@ -961,7 +925,7 @@ static int handle_session_close(struct api_env *env, struct api_conn *conn, cons
     }
     if (ensure_minutes(env, &s, &m, err) != 0)
         return -1;
-    json_object_object_add(reply, "session", session_json(env, &s));
+    json_object_object_add(reply, "session", api_session_json(env, &s));
     add_minutes(env, reply, s.id, &m);
     store_minutes_free(&m);
     return 0;
@@ -1106,7 +1070,7 @@ static int handle_join(struct api_env *env, struct api_conn *conn, const struct 
         conn->room_session = s.id; /* only now: the joiner's own join is in what the reply shows, not sent twice */
         env->room_conns++;
     }
-    json_object_object_add(reply, "session", session_json(env, &s));
+    json_object_object_add(reply, "session", api_session_json(env, &s));
     json_object_object_add(reply, "seq", json_object_new_int64((int64_t)room_seq(lr->room)));
     you = json_object_new_object();
     json_object_object_add(you, "person", json_object_new_int64(conn->person_id));
@@ -1459,8 +1423,8 @@ static int open_in_txn(struct api_env *env, struct live_room *lr, void *ctx, str
         json_object_object_add(o->ev, "motion", json_object_new_int64(o->id));
         json_object_object_add(o->ev, "text", json_object_new_string(o->text));
         json_object_object_add(o->ev, "poll", json_object_new_string(poll));
-        add_hex(o->ev, "poll_signature", sig, 64);
-        add_hex(o->ev, "fingerprint", fp, 32);
+        api_add_hex(o->ev, "poll_signature", sig, 64);
+        api_add_hex(o->ev, "fingerprint", fp, 32);
         json_object_object_add(q, "members", json_object_new_int64((int64_t)o->nmembers));
         json_object_object_add(q, "present", json_object_new_int64((int64_t)npresent));
         json_object_object_add(q, "threshold", json_object_new_int64((int64_t)(o->nmembers / 2 + 1)));
@@ -1593,8 +1557,8 @@ static int cast_in_txn(struct api_env *env, struct live_room *lr, void *ctx, str
         return api_internal_error(err, "recording the ballot");
     free(ballots);
     json_object_object_add(c->reply, "receipt", json_object_new_string(receipt));
-    add_hex(c->reply, "receipt_signature", rsig, 64);
-    add_hex(c->reply, "server_key", serverkey_public(env->key), 32);
+    api_add_hex(c->reply, "receipt_signature", rsig, 64);
+    api_add_hex(c->reply, "server_key", serverkey_public(env->key), 32);
     identity_hex_encode(c->hash, 32, hex);
     json_object_object_add(c->reply, "ballot_hash", json_object_new_string(hex));
     json_object_object_add(c->reply, "seq", json_object_new_int64(seq));
@@ -1756,7 +1720,7 @@ static int close_in_txn(struct api_env *env, struct live_room *lr, void *ctx, st
     json_object_object_add(c->ev, "motion", json_object_new_int64(c->m->id));
     json_object_object_add(c->ev, "result", json_object_get(c->result));
     json_object_object_add(c->ev, "chain_head", json_object_new_string(c->head));
-    add_hex(c->ev, "chain_head_signature", c->head_sig, 64);
+    api_add_hex(c->ev, "chain_head_signature", c->head_sig, 64);
     json_object_object_add(c->ev, "recommendation", c->recommendation ? json_object_new_int64(c->recommendation) : NULL);
     return 0;
 }

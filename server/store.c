@@ -898,6 +898,20 @@ int store_write_changed(struct store *st, sqlite3_stmt *s)
     return sqlite3_changes(st->db) > 0 ? 0 : 1;
 }
 
+int store_chain_tail(struct store *st, sqlite3_stmt *s, int64_t owner, int64_t *seq, uint8_t chain[32])
+{
+    int rc;
+
+    *seq = 0;
+    sqlite3_bind_int64(s, 1, owner);
+    if ((rc = store_row(st, s)) != 0)
+        return rc < 0 ? -1 : 0;
+    *seq = sqlite3_column_int64(s, 0);
+    store_col_blob(s, 1, chain, 32);
+    store_stmt_done(s);
+    return 0;
+}
+
 int store_row(struct store *st, sqlite3_stmt *s)
 {
     int rc = sqlite3_step(s);

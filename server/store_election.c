@@ -450,17 +450,7 @@ void store_round_free(struct store_round *r)
 
 int store_ballot_last(struct store *st, int64_t election_id, int64_t *seq, uint8_t chain[32])
 {
-    sqlite3_stmt *s = S(st, SE_BALLOT_LAST);
-    int rc;
-
-    *seq = 0;
-    sqlite3_bind_int64(s, 1, election_id);
-    if ((rc = store_row(st, s)) != 0)
-        return rc < 0 ? -1 : 0;
-    *seq = sqlite3_column_int64(s, 0);
-    store_col_blob(s, 1, chain, 32);
-    store_stmt_done(s);
-    return 0;
+    return store_chain_tail(st, S(st, SE_BALLOT_LAST), election_id, seq, chain);
 }
 
 int store_ballot_of_city(struct store *st, int64_t election_id, int32_t round, int64_t city_id, uint8_t hash[32])

@@ -61,6 +61,13 @@ int store_write_changed(struct store *st, sqlite3_stmt *s);
  */
 int store_row(struct store *st, sqlite3_stmt *s);
 
+/*
+ * A hash chain's tail from a statement that takes the chain's owner as ?1 and
+ * selects (seq, chain) of its last link: *seq 0 (chain untouched) when it has
+ * none. 0 or -1. Elections' and motions' chains.
+ */
+int store_chain_tail(struct store *st, sqlite3_stmt *s, int64_t owner, int64_t *seq, uint8_t chain[32]);
+
 /* Logs a failed read of `what`. Returns -1. */
 int store_read_failed(struct store *st, const char *what);
 

@@ -23,6 +23,8 @@ struct verifier {
     struct verify_job *todo_head, *todo_tail; /* submitted, not yet taken by the worker */
     struct verify_job *done_head, *done_tail; /* checked, not yet taken by the service thread */
     size_t busy;                              /* jobs submitted and not yet done */
+    size_t done_n;                            /* jobs on the done list */
+    bool woken;                               /* a wake is on its way for the done list */
     bool stopping;
     unsigned nthreads;
     pthread_t threads[VERIFY_THREADS_MAX];
@@ -73,9 +75,13 @@ static void *worker(void *arg)
         j->next = NULL;
 
         pthread_mutex_lock(&v->lock);
-        /* One wake per batch of results, not per job: while the done list is non-empty a wake is
-         * already on its way and the service thread will take the whole list, this job included. */
-        bool wake = !v->done_head;
+        /* One wake per batch of results, not per job: once a wake is on its way the service thread
+         * will take the whole list, this job included; while jobs are queued, wait for a batch
+         * (each wake of the service thread preempts a worker: a context switch, an IPI on a VM). */
+        v->done_n++;
+        bool wake = !v->woken && (v->done_n >= VERIFY_WAKE_BATCH || !v->todo_head);
+        if (wake)
+            v->woken = true;
         if (v->done_tail)
             v->done_tail->next = j;
         else
@@ -164,6 +170,8 @@ struct verify_job *verify_take_done(struct verifier *v)
     pthread_mutex_lock(&v->lock);
     j = v->done_head;
     v->done_head = v->done_tail = NULL;
+    v->done_n = 0;
+    v->woken = false;
     pthread_mutex_unlock(&v->lock);
     return j;
 }

@@ -33,12 +33,17 @@ struct verify_job *verify_job_new(const uint8_t public_key[32], const uint8_t si
 /* At most this many worker threads. */
 #define VERIFY_THREADS_MAX 16
 
+/* While jobs wait to be started, a wake is sent once this many results are done (one wake per batch). */
+#define VERIFY_WAKE_BATCH 32
+
 /*
  * Starts `threads` workers (1..VERIFY_THREADS_MAX). `wake(ctx)` is called on
- * a worker thread when a job it finishes is the first on an empty done list
- * (it must be thread-safe: lws_cancel_service is); the taker must therefore
- * take the whole list on each wake (verify_take_done does). NULL when a
- * thread could not start.
+ * a worker thread (it must be thread-safe: lws_cancel_service is) when
+ * results wait untaken, no wake was sent since the last take, and either
+ * VERIFY_WAKE_BATCH results are waiting or no job is left to start: a lone
+ * ballot is handed back at once, a queue of them a batch at a time. The
+ * taker must therefore take the whole list on each wake (verify_take_done
+ * does). NULL when a thread could not start.
  */
 struct verifier *verify_create(unsigned threads, void (*wake)(void *ctx), void *ctx);
 

@@ -2,8 +2,9 @@
  * ws: the b40.v1 WebSocket protocol callback, a thin switch over
  * libwebsockets' reasons. Owns each connection's reassembly buffer and send
  * queue; hands complete messages to api and queues what it returns; never
- * touches SQL. Runs on the service thread only (lws_write happens in
- * LWS_CALLBACK_SERVER_WRITEABLE, one message per callback).
+ * touches SQL. Runs on the service thread only. lws_write happens in
+ * LWS_CALLBACK_SERVER_WRITEABLE, except for a deferred reply (a receipt
+ * after its commit) that nothing is queued ahead of: see reply_now.
  */
 #include "b40/ws.h"
 
@@ -33,6 +34,7 @@ struct ws_pss {
     bool closing;      /* read nothing more; close with close_code once the queue is sent */
     bool discarding;   /* dropping the rest of an oversized message; then closing */
     bool dropped;      /* being killed; do nothing more */
+    bool peer_closed;  /* the client sent its close frame: lws answers it; nothing more from us */
     uint16_t close_code;
     const char *close_reason;
 };
@@ -52,18 +54,18 @@ static void drop(struct ws_pss *pss, const char *why)
     lws_set_timeout(pss->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
 }
 
-/* Queues msg (malloc'd, consumed) for sending; drops the connection when its queue is full. */
-static void queue_msg(struct ws_pss *pss, char *msg, size_t len)
+/* Puts msg (malloc'd, consumed) on the send queue; drops the connection when its queue is full. 0 when queued. */
+static int enqueue(struct ws_pss *pss, char *msg, size_t len)
 {
     int rc;
 
     if (!msg) {
         drop(pss, "out of memory");
-        return;
+        return -1;
     }
     if (pss->dropped) {
         free(msg);
-        return;
+        return -1;
     }
     rc = sendq_push(&pss->q, msg, len);
     free(msg);
@@ -71,7 +73,13 @@ static void queue_msg(struct ws_pss *pss, char *msg, size_t len)
         drop(pss, "send queue full (the client does not read)");
     else if (rc != SENDQ_OK)
         drop(pss, "out of memory");
-    else
+    return rc == SENDQ_OK ? 0 : -1;
+}
+
+/* Queues msg (malloc'd, consumed) for the next writeable callback. */
+static void queue_msg(struct ws_pss *pss, char *msg, size_t len)
+{
+    if (enqueue(pss, msg, len) == 0)
         lws_callback_on_writable(pss->wsi);
 }
 
@@ -301,6 +309,10 @@ static int callback_b40(struct lws *wsi, enum lws_callback_reasons reason, void 
     case LWS_CALLBACK_SERVER_WRITEABLE:
         return on_writeable(pss, wsi);
 
+    case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
+        pss->peer_closed = true;
+        return 0;
+
     case LWS_CALLBACK_PROTOCOL_DESTROY:
         sh = shared_of(wsi);
         if (sh)
@@ -346,13 +358,42 @@ const struct lws_protocols ws_protocol_template = {
     .user = NULL, /* set to the server's struct ws_shared */
 };
 
+/*
+ * A deferred reply is written at once when nothing is ahead of it: our queue
+ * empty, nothing held back by lws (lws_partial_buffered), the connection
+ * neither closing nor closed by the client. That spares a writeable callback
+ * per receipt: two epoll_ctl calls (POLLOUT on, then off) and a turn of the
+ * loop. It runs on the service thread from the commit's timer or wake
+ * callback, never inside this connection's own callbacks; what the socket
+ * does not take, lws keeps and sends in order before our next writeable
+ * callback. Otherwise the reply is queued as any other.
+ */
+static void reply_now(struct ws_pss *pss, char *msg, size_t len)
+{
+    unsigned char *m;
+    size_t mlen;
+
+    if (!msg || pss->q.count || pss->closing || pss->discarding || pss->dropped || pss->peer_closed ||
+        lws_partial_buffered(pss->wsi)) {
+        queue_msg(pss, msg, len);
+        return;
+    }
+    if (enqueue(pss, msg, len) != 0 || !(m = sendq_peek(&pss->q, &mlen))) /* the LWS_PRE room lws_write needs */
+        return;
+    if (lws_write(pss->wsi, m, mlen, LWS_WRITE_TEXT) < (int)mlen) {
+        drop(pss, "writing to the socket failed");
+        return;
+    }
+    sendq_pop(&pss->q);
+}
+
 void ws_reply_later(void *shared, uint64_t conn_id, char *msg, size_t len)
 {
     struct ws_shared *sh = shared;
 
     for (struct ws_pss *p = sh->by_id[conn_id % WS_ID_BUCKETS]; p; p = p->id_next) {
         if (p->conn.id == conn_id) {
-            queue_msg(p, msg, len);
+            reply_now(p, msg, len);
             return;
         }
     }

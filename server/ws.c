@@ -404,8 +404,8 @@ static void on_flush(lws_sorted_usec_list_t *sul)
 {
     struct ws_shared *sh = lws_container_of(sul, struct ws_shared, flush_sul);
 
-    /* not due yet: ballots still being verified will join; a later turn's end (each worker result wakes
-     * the loop, and the wake tick runs every 50 ms) commits them all */
+    /* not due yet: ballots still being verified will join; a later turn's end (the workers wake the loop
+     * with every batch of results and with the last one, and the wake tick runs every 50 ms) commits them */
     if (!api_flush_due(sh->env))
         return;
     sh->flush_pending = false;

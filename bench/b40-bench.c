@@ -41,11 +41,14 @@
 static void usage_ballots(void)
 {
     fprintf(stderr,
-            "usage: b40-bench ballots [--cities N] [--seconds S] [--summit-cities M]\n"
+            "usage: b40-bench ballots [--cities N] [--seconds S] [--summit-cities M] [--reader-nap-us U]\n"
             "                         [--server PATH] [--source DIR] [--dir BASE] [--keep]\n"
             "  --cities N         synthetic member cities, each with an enrolled mayor (default 2000)\n"
             "  --seconds S        least voting time of the saturation phase (default 5)\n"
-            "  --summit-cities M  cities voting in the summit phase (default 200; at most N)\n");
+            "  --summit-cities M  cities voting in the summit phase (default 200; at most N)\n"
+            "  --reader-nap-us U  saturation phase: after a pass that found fewer than 64 receipts, the\n"
+            "                     bench sleeps U microseconds before reading again (default 500; 0 reads\n"
+            "                     each receipt as it comes, at the cost of a wake-up of the bench each)\n");
 }
 
 static void usage_room(void)
@@ -106,6 +109,7 @@ static int parse_options(int argc, char **argv, enum bench_mode mode, struct opt
     o->cities = 2000;
     o->summit_cities = 200;
     o->seconds = 5;
+    o->reader_nap_us = 500;
     o->messages = 50;
     o->text_bytes = 200;
     o->stall_max = 5000;
@@ -138,6 +142,8 @@ static int parse_options(int argc, char **argv, enum bench_mode mode, struct opt
             bad = number(v, &o->cities);
         else if (ballots && !strcmp(a, "--summit-cities"))
             bad = number(v, &o->summit_cities);
+        else if (ballots && !strcmp(a, "--reader-nap-us"))
+            bad = number(v, &o->reader_nap_us) || o->reader_nap_us > 100000;
         else if (ballots && !strcmp(a, "--seconds")) {
             char *end = NULL;
             errno = 0;

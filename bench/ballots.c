@@ -338,15 +338,31 @@ static int send_ballot(struct city *c)
     return 0;
 }
 
-/* Waits until hot_done reaches `until`; fails after STALL_TIMEOUT_MS without a receipt. */
-static int wait_hot(struct bench *b, size_t until)
+/* A reading pass that finds fewer receipts than this is followed by the nap (--reader-nap-us). */
+#define NAP_BELOW 64
+
+/*
+ * Waits until hot_done reaches `until`; fails after STALL_TIMEOUT_MS without a
+ * receipt. With nap_us, a pass that found few receipts is followed by a sleep
+ * of nap_us, so that the receipts that come meanwhile are read in one pass:
+ * the bench shares the server's cores, and reading each receipt as it comes
+ * costs a wake-up of the bench a receipt, and a preempted server thread with
+ * it (docs/performance.md, "The reader's nap"). A round's last receipt is
+ * read at most nap_us late, which counts against the figure.
+ */
+static int wait_hot(struct bench *b, size_t until, size_t nap_us)
 {
     size_t last = b->hot_done;
     int64_t progress = wsc_now_ns();
 
     while (b->hot_done < until) {
+        size_t before = b->hot_done;
         if (client_loop_once(&b->cl, 100))
             return -1;
+        if (nap_us && b->hot_done - before < NAP_BELOW && b->hot_done < until) {
+            struct timespec nap = {.tv_sec = 0, .tv_nsec = (long)nap_us * 1000};
+            nanosleep(&nap, NULL);
+        }
         if (b->hot_done != last) {
             last = b->hot_done;
             progress = wsc_now_ns();
@@ -394,7 +410,7 @@ static int saturate(struct bench *b, struct results *res)
         for (size_t i = 0; i < b->n; i++)
             if (send_ballot(&b->cities[i]))
                 return -1;
-        if (wait_hot(b, b->n))
+        if (wait_hot(b, b->n, b->opt.reader_nap_us))
             return -1;
         for (size_t i = 0; i < b->n; i++)
             if (b->cities[i].t_recv > t_end)
@@ -409,6 +425,8 @@ static int saturate(struct bench *b, struct results *res)
                 thread_cpu[k] += th1[k] - th0[k];
         }
         hot_end(b);
+        if (getenv("B40_BENCH_WINDOWS")) /* for a profiler: the timed window, CLOCK_MONOTONIC ns */
+            fprintf(stderr, "window %lld %lld\n", (long long)t0, (long long)t_end);
         voting_ns += t_end - t0;
         res->rounds++;
         res->ballots += b->n;
@@ -467,7 +485,7 @@ static int summit(struct bench *b, struct results *res)
         if (client_loop_once(&b->cl, 1000))
             goto out;
     }
-    if (wait_hot(b, m))
+    if (wait_hot(b, m, 0)) /* receipt times are measured: read each as it comes */
         goto out;
     for (size_t i = 0; i < m; i++)
         ms[i] = (double)(b->cities[i].t_recv - b->cities[i].t_send) / 1e6;
@@ -594,6 +612,7 @@ int ballots_run(struct bench *b)
         rc = verify_rate(b, &res);
     if (rc == 0) {
         printf("cities=%zu\n", b->n);
+        printf("reader_nap_us=%zu\n", b->opt.reader_nap_us);
         printf("rounds=%zu\n", res.rounds);
         printf("ballots=%zu\n", res.ballots);
         printf("voting_s=%.3f\n", res.voting_s);

@@ -49,6 +49,7 @@ struct options {
     size_t cities;              /* ballots: --cities; room: --participants */
     size_t summit_cities;       /* ballots */
     double seconds;             /* ballots */
+    size_t reader_nap_us;       /* ballots: the saturation phase's nap between reading passes */
     size_t messages, text_bytes, stall_max, join_window; /* room */
     unsigned send_queue_kib;    /* room: passed to `b40 serve`; 0: the server's default */
     char server[PATH_MAX], source[PATH_MAX], base[PATH_MAX];

@@ -20,7 +20,7 @@ const FIGURES = {
   cities: 0, rounds: 0, ballots: 0, voting_s: 3, ballots_per_s: 1, verify_per_s_one_core: 1, ratio: 3,
   verify_wall_per_s: 1, server_cpu_per_wall_s: 3, server_cpu_us_per_ballot: 1, bench_cpu_per_wall_s: 3,
   server_runq_wait_per_wall_s: 3, bench_runq_wait_per_wall_s: 3, summit_cities: 0, receipt_p50_ms: 3, receipt_p99_ms: 3, receipt_max_ms: 3, errors: 0,
-  server_threads: 0, server_service_cpu_per_wall_s: 3, server_workers_cpu_per_wall_s: 3,
+  server_threads: 0, server_service_cpu_per_wall_s: 3, server_workers_cpu_per_wall_s: 3, reader_nap_us: 0,
 };
 
 test('b40-bench ballots --cities 50 --seconds 1: exit 0, one numeric key=value per line, no errors', { timeout: 300000 }, () => {
@@ -46,6 +46,7 @@ test('b40-bench ballots --cities 50 --seconds 1: exit 0, one numeric key=value p
 
   const n = (k) => Number(values[k]);
   assert.equal(n('cities'), 50);
+  assert.equal(n('reader_nap_us'), 500, 'the default nap of the saturation phase\'s reader');
   assert.equal(n('errors'), 0, `ballots without a receipt:\n${r.stderr}`);
   assert.ok(n('rounds') >= 1 && n('ballots') === 50 * n('rounds'), `ballots=${n('ballots')} rounds=${n('rounds')}`);
   assert.ok(n('voting_s') >= 1, `voting_s=${n('voting_s')}: the run stops only after --seconds of voting`);
@@ -65,7 +66,8 @@ test('b40-bench ballots --cities 50 --seconds 1: exit 0, one numeric key=value p
 });
 
 test('b40-bench without a subcommand or with a bad option: usage on stderr, exit 2, nothing on stdout', { timeout: 20000 }, () => {
-  for (const args of [[], ['ballots', '--cities', 'many'], ['ballots', '--cities', '1'], ['ballots', '--frobnicate', '1']]) {
+  for (const args of [[], ['ballots', '--cities', 'many'], ['ballots', '--cities', '1'], ['ballots', '--frobnicate', '1'],
+    ['ballots', '--reader-nap-us', '100001'], ['ballots', '--reader-nap-us', '-1']]) {
     const r = spawnSync(BENCH, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 10000 });
     assert.equal(r.status, 2, `b40-bench ${args.join(' ')}: exit ${r.status}\n${r.stderr}`);
     assert.equal(r.stdout, '', `b40-bench ${args.join(' ')} printed on stdout`);

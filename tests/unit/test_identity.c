@@ -52,6 +52,28 @@ static void test_hex_and_codes(void **state)
     assert_int_equal(identity_hex_decode("0af", b, 2), -1);
     assert_int_equal(identity_hex_decode("0afg", b, 2), -1);
     assert_int_equal(identity_hex_decode("0aff00", b, 2), -1);
+    assert_int_equal(identity_hex_decode("0", b, 2), -1);
+    assert_int_equal(identity_hex_decode("", b, 2), -1);
+    assert_int_equal(identity_hex_decode("0a f", b, 2), -1);
+    assert_int_equal(identity_hex_decode("0aF0", b, 2), -1);
+    assert_int_equal(identity_hex_decode(":0ff", b, 2), -1); /* the characters around the digits' ranges */
+    assert_int_equal(identity_hex_decode("/0ff", b, 2), -1);
+    assert_int_equal(identity_hex_decode("0a`f", b, 2), -1);
+    assert_int_equal(identity_hex_decode("0agf", b, 2), -1);
+    b[0] = 0x11;
+    b[1] = 0x22;
+    assert_int_equal(identity_hex_decode("ffzz", b, 2), -1);
+    assert_true(b[0] == 0x11 && b[1] == 0x22); /* nothing written from a bad text */
+    {
+        uint8_t in[64], back[64];
+        char text[129];
+        for (int i = 0; i < 64; i++)
+            in[i] = (uint8_t)(i * 37 + 5);
+        identity_hex_encode(in, 64, text);
+        assert_int_equal(identity_hex_decode(text, back, 64), 0);
+        assert_memory_equal(in, back, 64);
+        assert_int_equal(identity_hex_decode(text, back, 63), -1);
+    }
 
     assert_int_equal(identity_code_make(code, h), 0);
     assert_int_equal(strlen(code), IDENTITY_CODE_LEN);

@@ -64,6 +64,30 @@ static void test_results_in_order(void **state)
 }
 
 /*
+ * Takes results as the service thread does, only after a wake it has not seen
+ * yet, until *taken reaches want; every result must have verified.
+ */
+static void take_when_woken(struct verifier *v, int *seen, int *taken, int want)
+{
+    for (int spins = 0; *taken < want; spins++) {
+        int w = __atomic_load_n(&wakes, __ATOMIC_SEQ_CST);
+        assert_true(spins < 10000000); /* about 10 s: a lost wake leaves results untaken */
+        if (w == *seen) {
+            sched_yield();
+            continue;
+        }
+        *seen = w;
+        for (struct verify_job *j = verify_take_done(v); j;) {
+            struct verify_job *next = j->next;
+            assert_true(j->ok);
+            free(j);
+            (*taken)++;
+            j = next;
+        }
+    }
+}
+
+/*
  * A taker that looks only when woken (as the service thread does) gets every
  * result: a wake is never skipped while results wait untaken.
  */
@@ -83,22 +107,7 @@ static void test_no_lost_wake(void **state)
         int want = taken + 1 + round % 9;
         for (int i = taken; i < want; i++)
             verify_submit(v, verify_job_new(pk, sig, "b", 1, NULL));
-        for (int spins = 0; taken < want; spins++) {
-            int w = __atomic_load_n(&wakes, __ATOMIC_SEQ_CST);
-            assert_true(spins < 10000000); /* about 10 s: a lost wake leaves results untaken */
-            if (w == seen) {
-                sched_yield();
-                continue;
-            }
-            seen = w;
-            for (struct verify_job *j = verify_take_done(v); j;) {
-                struct verify_job *next = j->next;
-                assert_true(j->ok);
-                free(j);
-                taken++;
-                j = next;
-            }
-        }
+        take_when_woken(v, &seen, &taken, want);
     }
     assert_true(__atomic_load_n(&wakes, __ATOMIC_SEQ_CST) <= taken);
     verify_destroy(v);
@@ -127,22 +136,7 @@ static void test_wakes_batched_while_queued(void **state)
     assert_non_null(v);
     for (int i = 0; i < N; i++) /* queued far faster than one worker checks them */
         verify_submit(v, jobs[i]);
-    for (int spins = 0; taken < N; spins++) {
-        assert_true(spins < 10000000); /* about 10 s: a lost wake leaves results untaken */
-        w = __atomic_load_n(&wakes, __ATOMIC_SEQ_CST);
-        if (w == seen) {
-            sched_yield();
-            continue;
-        }
-        seen = w;
-        for (struct verify_job *j = verify_take_done(v); j;) {
-            struct verify_job *next = j->next;
-            assert_true(j->ok);
-            free(j);
-            taken++;
-            j = next;
-        }
-    }
+    take_when_woken(v, &seen, &taken, N);
     w = __atomic_load_n(&wakes, __ATOMIC_SEQ_CST);
     assert_true(w <= N / 8); /* ~N / VERIFY_WAKE_BATCH; the slack is for a submitter descheduled mid-loop */
     verify_destroy(v);

@@ -363,10 +363,11 @@ const struct lws_protocols ws_protocol_template = {
  * empty, nothing held back by lws (lws_partial_buffered), the connection
  * neither closing nor closed by the client. That spares a writeable callback
  * per receipt: two epoll_ctl calls (POLLOUT on, then off) and a turn of the
- * loop. It runs on the service thread from the commit's timer or wake
- * callback, never inside this connection's own callbacks; what the socket
- * does not take, lws keeps and sends in order before our next writeable
- * callback. Otherwise the reply is queued as any other.
+ * loop. It runs on the service thread, from the group commit (its timer, the
+ * workers' wake, a round's closing, the shutdown); what the socket does not
+ * take, lws keeps (lws_issue_raw's buffered output), asks POLLOUT for, and
+ * sends in order before our next writeable callback, and reply_now queues
+ * anything after it. Otherwise the reply is queued as any other.
  */
 static void reply_now(struct ws_pss *pss, char *msg, size_t len)
 {

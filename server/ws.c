@@ -34,7 +34,7 @@ struct ws_pss {
     bool closing;      /* read nothing more; close with close_code once the queue is sent */
     bool discarding;   /* dropping the rest of an oversized message; then closing */
     bool dropped;      /* being killed; do nothing more */
-    bool peer_closed;  /* the client sent its close frame: lws answers it; nothing more from us */
+    bool lws_closing;  /* the client sent its close frame, or lws began closing (a protocol error): nothing more from us */
     uint16_t close_code;
     const char *close_reason;
 };
@@ -199,6 +199,8 @@ static int on_writeable(struct ws_pss *pss, struct lws *wsi)
 
     if (pss->dropped)
         return -1;
+    if (pss->lws_closing)
+        return 0;
     msg = sendq_peek(&pss->q, &len);
     if (msg) {
         /* a burst (a room's joins, fast chat) queues several events per turn: write them while the
@@ -310,7 +312,10 @@ static int callback_b40(struct lws *wsi, enum lws_callback_reasons reason, void 
         return on_writeable(pss, wsi);
 
     case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
-        pss->peer_closed = true;
+    case LWS_CALLBACK_WS_SERVER_DROP_PROTOCOL:
+        /* lws answers the client's close frame, or sends its own (a frame the protocol forbids: 1002) and
+         * waits up to 5 s for the answer: no frame may follow a close frame (RFC 6455, 5.5.1) */
+        pss->lws_closing = true;
         return 0;
 
     case LWS_CALLBACK_PROTOCOL_DESTROY:
@@ -361,7 +366,7 @@ const struct lws_protocols ws_protocol_template = {
 /*
  * A deferred reply is written at once when nothing is ahead of it: our queue
  * empty, nothing held back by lws (lws_partial_buffered), the connection
- * neither closing nor closed by the client. That spares a writeable callback
+ * not closing, by us, the client or lws. That spares a writeable callback
  * per receipt: two epoll_ctl calls (POLLOUT on, then off) and a turn of the
  * loop. It runs on the service thread, from the group commit (its timer, the
  * workers' wake, a round's closing, the shutdown); what the socket does not
@@ -374,7 +379,7 @@ static void reply_now(struct ws_pss *pss, char *msg, size_t len)
     unsigned char *m;
     size_t mlen;
 
-    if (!msg || pss->q.count || pss->closing || pss->discarding || pss->dropped || pss->peer_closed ||
+    if (!msg || pss->q.count || pss->closing || pss->discarding || pss->dropped || pss->lws_closing ||
         lws_partial_buffered(pss->wsi)) {
         queue_msg(pss, msg, len);
         return;

@@ -192,21 +192,41 @@ export function tlsConnect(srv, extra = {}) {
   });
 }
 
+/** A client frame (masked, FIN set) with opcode and payload (a Buffer or a string). */
+export function maskedFrame(opcode, payload = Buffer.alloc(0)) {
+  const data = Buffer.isBuffer(payload) ? payload : Buffer.from(payload, 'utf8');
+  const mask = randomBytes(4);
+  let head;
+  if (data.length < 126) head = Buffer.from([0x80 | opcode, 0x80 | data.length]);
+  else if (data.length < 65536) { head = Buffer.alloc(4); head[0] = 0x80 | opcode; head[1] = 0x80 | 126; head.writeUInt16BE(data.length, 2); }
+  else { head = Buffer.alloc(10); head[0] = 0x80 | opcode; head[1] = 0x80 | 127; head.writeBigUInt64BE(BigInt(data.length), 2); }
+  const body = Buffer.from(data);
+  for (let i = 0; i < body.length; i += 1) body[i] ^= mask[i & 3];
+  return Buffer.concat([head, mask, body]);
+}
+
 /**
- * A hand-made WebSocket client on a raw TLS socket: completes the upgrade
- * and then never sends another byte (it does not answer PINGs). Records
- * the opcodes of the frames it receives. Resolves to
- * {sock, opcodes, upgradedAt, ended} where ended resolves to the time
- * (Date.now()) the server dropped the connection.
+ * A hand-made WebSocket client on a raw TLS socket (opts.address: the local
+ * address): completes the upgrade, then sends only what the test writes (it
+ * answers no PING and no close frame). Records every frame the server sends
+ * as {opcode, payload} in `frames` (and their opcodes in `opcodes`).
+ * next() resolves to the next text frame, parsed; request(obj) sends obj as
+ * a text frame and resolves to the next text frame (the shape of Client's
+ * request, so idutil's call() works on it). Resolves to {sock, frames,
+ * opcodes, upgradedAt, ended, next, request} once upgraded; ended resolves
+ * to the time (Date.now()) the server dropped the connection.
  */
-export async function rawIdleClient(srv) {
-  const sock = await tlsConnect(srv);
+export async function rawClient(srv, opts = {}) {
+  const sock = await tlsConnect(srv, opts.address ? { localAddress: opts.address } : {});
   const key = randomBytes(16).toString('base64');
   sock.write([
     'GET /ws HTTP/1.1', `Host: 127.0.0.1:${srv.port}`, 'Connection: Upgrade', 'Upgrade: websocket',
     'Sec-WebSocket-Version: 13', `Sec-WebSocket-Key: ${key}`, `Sec-WebSocket-Protocol: ${PROTOCOL}`,
     `Origin: ${srv.origin}`, '', ''].join('\r\n'));
+  const frames = [];
   const opcodes = [];
+  let texts = 0; // text frames handed out by next()
+  const waiters = [];
   let buf = Buffer.alloc(0);
   let headerDone = false;
   let upgradedAt = 0;
@@ -216,6 +236,10 @@ export async function rawIdleClient(srv) {
     sock.on('close', end);
     sock.on('error', end);
   });
+  const textFrames = () => frames.filter((f) => f.opcode === 0x1);
+  const wake = () => {
+    while (waiters.length && textFrames().length > texts) waiters.shift()(JSON.parse(textFrames()[texts++].payload.toString('utf8')));
+  };
   await new Promise((res, rej) => {
     const timer = setTimeout(() => rej(new Error('raw upgrade: no 101 within 5 s')), 5000);
     sock.on('data', (d) => {
@@ -231,19 +255,39 @@ export async function rawIdleClient(srv) {
         clearTimeout(timer);
         res();
       }
-      // Parse server frames (unmasked) just enough to record their opcodes.
+      // The server's frames (unmasked, each message in one frame).
       for (;;) {
         if (buf.length < 2) break;
         let len = buf[1] & 0x7f;
         let off = 2;
         if (len === 126) { if (buf.length < 4) break; len = buf.readUInt16BE(2); off = 4; } else if (len === 127) { if (buf.length < 10) break; len = Number(buf.readBigUInt64BE(2)); off = 10; }
         if (buf.length < off + len) break;
+        frames.push({ opcode: buf[0] & 0x0f, payload: Buffer.from(buf.subarray(off, off + len)) });
         opcodes.push(buf[0] & 0x0f);
         buf = buf.subarray(off + len);
       }
+      wake();
     });
     sock.once('close', () => { clearTimeout(timer); if (!headerDone) rej(new Error('raw upgrade: connection closed before 101')); });
   });
+  const next = (timeoutMs = 5000) => new Promise((res, rej) => {
+    const timer = setTimeout(() => rej(new Error(`raw client: no text frame within ${timeoutMs} ms`)), timeoutMs);
+    waiters.push((m) => { clearTimeout(timer); res(m); });
+    wake();
+  });
+  const request = (obj, timeoutMs = 5000) => {
+    sock.write(maskedFrame(0x1, typeof obj === 'string' ? obj : JSON.stringify(obj)));
+    return next(timeoutMs);
+  };
+  return { sock, frames, opcodes, upgradedAt, ended, next, request };
+}
+
+/**
+ * A raw client that completes the upgrade and then never sends another
+ * byte (it does not answer PINGs): rawClient without its requests.
+ */
+export async function rawIdleClient(srv) {
+  const { sock, opcodes, upgradedAt, ended } = await rawClient(srv);
   return { sock, opcodes, upgradedAt, ended };
 }
 

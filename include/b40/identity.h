@@ -58,7 +58,7 @@ int identity_roles_format(unsigned roles, char *out, size_t outlen);
 bool identity_roles_fit(unsigned roles, bool is_secretariat);
 
 /* Hex and code helpers. Each returns 0, or -1 on a malformed input. */
-int identity_hex_decode(const char *hex, uint8_t *out, size_t outlen); /* exactly 2*outlen lower-case hex digits */
+int identity_hex_decode(const char *hex, uint8_t *out, size_t outlen); /* exactly 2*outlen lower-case hex digits; outlen <= 256 */
 void identity_hex_encode(const uint8_t *in, size_t len, char *out);    /* out holds 2*len+1 */
 int identity_code_hash(const char *code, uint8_t sha256[32]);          /* code: 22 base64url chars */
 /* Makes a fresh random code (22 base64url chars + NUL) and its SHA-256. Returns 0. */

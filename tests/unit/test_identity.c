@@ -74,6 +74,17 @@ static void test_hex_and_codes(void **state)
         assert_memory_equal(in, back, 64);
         assert_int_equal(identity_hex_decode(text, back, 63), -1);
     }
+    {
+        static char big[2 * 257 + 1];
+        static uint8_t out[257];
+        memset(big, 'a', 2 * 257);
+        assert_int_equal(identity_hex_decode(big, out, 256), -1); /* 514 digits for 256 bytes */
+        big[2 * 256] = '\0';
+        assert_int_equal(identity_hex_decode(big, out, 256), 0);
+        assert_int_equal(out[255], 0xaa);
+        memset(big, 'a', 2 * 257);
+        assert_int_equal(identity_hex_decode(big, out, 257), -1); /* more than the limit */
+    }
 
     assert_int_equal(identity_code_make(code, h), 0);
     assert_int_equal(strlen(code), IDENTITY_CODE_LEN);

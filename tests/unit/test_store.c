@@ -196,13 +196,21 @@ static void raw_exec_ok(sqlite3 *db, const char *text)
         fail_msg("%s: %s", text, sqlite3_errmsg(db));
 }
 
-static int raw_int(sqlite3 *db, const char *text)
+/* A statement of text on db; the test fails when it does not prepare. */
+static sqlite3_stmt *raw_prepare(sqlite3 *db, const char *text)
 {
     sqlite3_stmt *s = NULL;
-    int v;
 
     if (sqlite3_prepare_v2(db, text, -1, &s, NULL) != SQLITE_OK)
         fail_msg("%s: %s", text, sqlite3_errmsg(db));
+    return s;
+}
+
+static int raw_int(sqlite3 *db, const char *text)
+{
+    sqlite3_stmt *s = raw_prepare(db, text);
+    int v;
+
     assert_int_equal(sqlite3_step(s), SQLITE_ROW);
     v = sqlite3_column_int(s, 0);
     sqlite3_finalize(s);
@@ -261,13 +269,12 @@ static void old_ballot_make(struct old_ballot *b, unsigned n)
 /* Writes b into election 1, round 1, with key 1, in a schema 5 ballots table (no batch columns). */
 static void old_ballot_insert(sqlite3 *db, const struct old_ballot *b)
 {
-    sqlite3_stmt *s = NULL;
+    sqlite3_stmt *s;
     const char *text = "INSERT INTO ballots (election_id, round, city_id, seq, text, signature, key_id, choice,"
                        " ballot_hash, chain, recorded_at_ms, receipt, receipt_signature)"
                        " VALUES (1, 1, ?1, ?2, ?3, ?4, 1, ?5, ?6, ?7, ?8, ?9, ?10)";
 
-    if (sqlite3_prepare_v2(db, text, -1, &s, NULL) != SQLITE_OK)
-        fail_msg("%s: %s", text, sqlite3_errmsg(db));
+    s = raw_prepare(db, text);
     sqlite3_bind_int64(s, 1, b->city_id);
     sqlite3_bind_int64(s, 2, b->seq);
     sqlite3_bind_text(s, 3, b->text, -1, SQLITE_STATIC);
@@ -299,13 +306,12 @@ static void assert_blob_column(sqlite3_stmt *s, int col, const uint8_t *want, si
 /* Checks that the ballot of b's city in election 1, round 1, is b, column by column, with no batch. */
 static void assert_ballot_kept(sqlite3 *db, const struct old_ballot *b)
 {
-    sqlite3_stmt *s = NULL;
+    sqlite3_stmt *s;
     const char *text = "SELECT seq, text, signature, key_id, choice, ballot_hash, chain, recorded_at_ms, receipt,"
                        " receipt_signature, receipt_batch, receipt_index"
                        " FROM ballots WHERE election_id = 1 AND round = 1 AND city_id = ?1";
 
-    if (sqlite3_prepare_v2(db, text, -1, &s, NULL) != SQLITE_OK)
-        fail_msg("%s: %s", text, sqlite3_errmsg(db));
+    s = raw_prepare(db, text);
     sqlite3_bind_int64(s, 1, b->city_id);
     assert_int_equal(sqlite3_step(s), SQLITE_ROW);
     assert_int_equal(sqlite3_column_int64(s, 0), b->seq);
